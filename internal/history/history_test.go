@@ -1,0 +1,175 @@
+package history_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/giropops/giropops-senhas/internal/history"
+	"github.com/giropops/giropops-senhas/internal/redistest"
+)
+
+// store is what the server needs from a history store; both implementations
+// must pass the same contract.
+type store interface {
+	Add(ctx context.Context, key, p string) error
+	Latest(ctx context.Context, key string, n int) ([]string, error)
+	Ping(ctx context.Context) error
+}
+
+// testContract runs the contract every store must keep. newStore returns an
+// empty store with the given config.
+func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) store) {
+	ctx := context.Background()
+	t.Run("empty key reads as an empty list", func(t *testing.T) {
+		s := newStore(t, history.Config{Size: 10})
+		got, err := s.Latest(ctx, "nada", 10)
+		if err != nil || got == nil || len(got) != 0 {
+			t.Fatalf("Latest = %#v, %v; want an empty non-nil list", got, err)
+		}
+	})
+	t.Run("newest first and trimmed to size", func(t *testing.T) {
+		s := newStore(t, history.Config{Size: 3})
+		for i := 1; i <= 5; i++ {
+			if err := s.Add(ctx, "k", fmt.Sprint(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Latest(ctx, "k", 10)
+		if err != nil || !slices.Equal(got, []string{"5", "4", "3"}) {
+			t.Fatalf("Latest = %v, %v; want [5 4 3]", got, err)
+		}
+		got, _ = s.Latest(ctx, "k", 2)
+		if !slices.Equal(got, []string{"5", "4"}) {
+			t.Fatalf("Latest(2) = %v, want [5 4]", got)
+		}
+		for _, n := range []int{0, -1} {
+			if got, _ := s.Latest(ctx, "k", n); len(got) != 0 {
+				t.Fatalf("Latest(%d) = %v, want none", n, got)
+			}
+		}
+	})
+	t.Run("keys are separate", func(t *testing.T) {
+		s := newStore(t, history.Config{Size: 10})
+		s.Add(ctx, "a", "1")
+		s.Add(ctx, "b", "2")
+		a, _ := s.Latest(ctx, "a", 10)
+		b, _ := s.Latest(ctx, "b", 10)
+		if !slices.Equal(a, []string{"1"}) || !slices.Equal(b, []string{"2"}) {
+			t.Fatalf("a = %v, b = %v", a, b)
+		}
+	})
+	t.Run("any bytes round-trip", func(t *testing.T) {
+		s := newStore(t, history.Config{Size: 10})
+		p := "a\"b'c\\d`e{f}g|h~i<j>k&l%m$n#o@p!q?r*s"
+		s.Add(ctx, "k", p)
+		if got, _ := s.Latest(ctx, "k", 1); !slices.Equal(got, []string{p}) {
+			t.Fatalf("Latest = %q, want %q", got, p)
+		}
+	})
+	t.Run("lists expire after their TTL", func(t *testing.T) {
+		s := newStore(t, history.Config{Size: 10, TTL: time.Second})
+		s.Add(ctx, "k", "1")
+		if got, _ := s.Latest(ctx, "k", 10); len(got) != 1 {
+			t.Fatalf("before TTL: %v", got)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		if got, _ := s.Latest(ctx, "k", 10); len(got) != 0 {
+			t.Fatalf("after TTL: %v, want none", got)
+		}
+	})
+	t.Run("ping", func(t *testing.T) {
+		if err := newStore(t, history.Config{Size: 1}).Ping(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestMemoryContract(t *testing.T) {
+	testContract(t, func(t *testing.T, cfg history.Config) store { return history.NewMemory(cfg) })
+}
+
+func TestRedisContract(t *testing.T) {
+	srv := redistest.Start(t, false)
+	testContract(t, func(t *testing.T, cfg history.Config) store {
+		client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
+		t.Cleanup(func() { client.FlushAll(context.Background()); client.Close() })
+		return history.NewRedis(client, cfg)
+	})
+}
+
+// The original app's data stays readable: the list is a plain Redis list that
+// LRANGE senhas 0 9 reads, newest first.
+func TestRedisUsesPlainList(t *testing.T) {
+	srv := redistest.Start(t, false)
+	ctx := context.Background()
+	client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
+	defer client.Close()
+	s := history.NewRedis(client, history.Config{Size: 10})
+	s.Add(ctx, "senhas", "primeira")
+	s.Add(ctx, "senhas", "segunda")
+	got, err := client.LRange(ctx, "senhas", 0, 9).Result()
+	if err != nil || !slices.Equal(got, []string{"segunda", "primeira"}) {
+		t.Fatalf("LRANGE = %v, %v", got, err)
+	}
+	if ttl := client.TTL(ctx, "senhas").Val(); ttl != -1 {
+		t.Fatalf("TTL without Config.TTL = %v, want none (-1)", ttl)
+	}
+}
+
+// A stopped Redis makes calls fail fast, and the same client works again once
+// the server is back.
+func TestRedisDownAndRecovery(t *testing.T) {
+	srv := redistest.Start(t, false)
+	ctx := context.Background()
+	client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
+	defer client.Close()
+	s := history.NewRedis(client, history.Config{Size: 10})
+	if err := s.Add(ctx, "k", "antes"); err != nil {
+		t.Fatal(err)
+	}
+	srv.Stop()
+	start := time.Now()
+	if err := s.Add(ctx, "k", "durante"); err == nil {
+		t.Fatal("Add with Redis down succeeded")
+	}
+	if _, err := s.Latest(ctx, "k", 10); err == nil {
+		t.Fatal("Latest with Redis down succeeded")
+	}
+	if err := s.Ping(ctx); err == nil {
+		t.Fatal("Ping with Redis down succeeded")
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("three calls to a stopped Redis took %v", d)
+	}
+	srv.StartAgain()
+	deadline := time.Now().Add(2 * time.Second)
+	for s.Ping(ctx) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("client did not recover within 2s of Redis coming back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := s.Add(ctx, "k", "depois"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMemoryBoundsKeys(t *testing.T) {
+	ctx := context.Background()
+	m := history.NewMemory(history.Config{Size: 1})
+	for i := range history.MaxMemoryKeys + 10 {
+		m.Add(ctx, fmt.Sprint(i), "x")
+	}
+	if got, _ := m.Latest(ctx, "0", 1); len(got) != 0 {
+		t.Fatalf("oldest list survived past MaxMemoryKeys: %v", got)
+	}
+	last := fmt.Sprint(history.MaxMemoryKeys + 9)
+	if got, _ := m.Latest(ctx, last, 1); len(got) != 1 {
+		t.Fatalf("newest list was dropped")
+	}
+}

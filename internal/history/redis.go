@@ -1,0 +1,77 @@
+package history
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis is a Store on a Redis server, shared by every replica of the app. Its
+// lists are the original app's: LPUSH to add, LRANGE 0 N-1 to read.
+type Redis struct {
+	cfg    Config
+	client *redis.Client
+}
+
+// RedisOptions returns client options with the timeouts a request path needs:
+// a dead or unreachable Redis costs a request at most these, never a hang.
+func RedisOptions(addr, password string, db int) *redis.Options {
+	return &redis.Options{
+		Addr:         addr,
+		Password:     password,
+		DB:           db,
+		DialTimeout:  2 * time.Second,
+		ReadTimeout:  time.Second,
+		WriteTimeout: time.Second,
+		PoolTimeout:  time.Second,
+		// Requests carry their own deadlines; let them cut network calls short.
+		ContextTimeoutEnabled: true,
+		// A failed call is reported, not retried: the caller decides what to do.
+		MaxRetries: -1,
+	}
+}
+
+// NewRedis returns a store that uses client. It does not connect until used.
+func NewRedis(client *redis.Client, cfg Config) *Redis {
+	return &Redis{cfg: cfg, client: client}
+}
+
+// Add pushes p onto the list at key, trims the list and renews its TTL, in one
+// round trip (a MULTI/EXEC transaction, so no reader sees the untrimmed list).
+func (r *Redis) Add(ctx context.Context, key, p string) error {
+	_, err := r.client.TxPipelined(ctx, func(pipe redis.Pipeliner) error {
+		pipe.LPush(ctx, key, p)
+		pipe.LTrim(ctx, key, 0, int64(r.cfg.Size-1))
+		if r.cfg.TTL > 0 {
+			pipe.Expire(ctx, key, r.cfg.TTL)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis add: %w", err)
+	}
+	return nil
+}
+
+// Latest returns up to n entries of the list at key, newest first. A missing
+// key is an empty list.
+func (r *Redis) Latest(ctx context.Context, key string, n int) ([]string, error) {
+	if n <= 0 {
+		return []string{}, nil // LRANGE 0 -1 would return the whole list
+	}
+	items, err := r.client.LRange(ctx, key, 0, int64(n-1)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis latest: %w", err)
+	}
+	return items, nil
+}
+
+// Ping checks that the server answers.
+func (r *Redis) Ping(ctx context.Context) error {
+	if err := r.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis ping: %w", err)
+	}
+	return nil
+}
