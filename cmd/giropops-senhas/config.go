@@ -1,0 +1,132 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/giropops/giropops-senhas/internal/history"
+	"github.com/giropops/giropops-senhas/internal/server"
+)
+
+const defaultPort = 5000
+
+// config is the program's configuration, read from the environment.
+type config struct {
+	addr            string
+	redis           *redis.Options // nil: no Redis configured, history in memory
+	history         history.Config
+	scope           server.Scope
+	storeTimeout    time.Duration
+	shutdownTimeout time.Duration
+	logLevel        slog.Level
+}
+
+// loadConfig reads and checks the environment. Every error names the variable.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		addr:            ":" + strconv.Itoa(defaultPort),
+		history:         history.Config{Size: 10, TTL: 24 * time.Hour},
+		scope:           server.ScopeSession,
+		storeTimeout:    time.Second,
+		shutdownTimeout: 10 * time.Second,
+	}
+	var err error
+	if v := getenv("PORT"); v != "" {
+		port, err := intIn("PORT", v, 0, 65535)
+		if err != nil {
+			return c, err
+		}
+		c.addr = ":" + strconv.Itoa(port)
+	}
+	if v := getenv("HISTORY_SIZE"); v != "" {
+		if c.history.Size, err = intIn("HISTORY_SIZE", v, 1, 1000); err != nil {
+			return c, err
+		}
+	}
+	if v := getenv("SESSION_TTL"); v != "" {
+		if c.history.TTL, err = duration("SESSION_TTL", v); err != nil {
+			return c, err
+		}
+	}
+	switch s := server.Scope(strings.ToLower(getenv("HISTORY_SCOPE"))); s {
+	case "":
+	case server.ScopeSession, server.ScopeGlobal, server.ScopeOff:
+		c.scope = s
+	default:
+		return c, fmt.Errorf("HISTORY_SCOPE=%q: want session, global or off", s)
+	}
+	if c.scope == server.ScopeGlobal {
+		c.history.TTL = 0 // the original's shared list never expires
+	}
+	if v := getenv("REDIS_TIMEOUT"); v != "" {
+		if c.storeTimeout, err = duration("REDIS_TIMEOUT", v); err != nil {
+			return c, err
+		}
+	}
+	if v := getenv("SHUTDOWN_TIMEOUT"); v != "" {
+		if c.shutdownTimeout, err = duration("SHUTDOWN_TIMEOUT", v); err != nil {
+			return c, err
+		}
+	}
+	if v := getenv("LOG_LEVEL"); v != "" {
+		if err := c.logLevel.UnmarshalText([]byte(v)); err != nil {
+			return c, fmt.Errorf("LOG_LEVEL=%q: want debug, info, warn or error", v)
+		}
+	}
+	c.redis, err = redisOptions(getenv)
+	return c, err
+}
+
+// redisOptions reads REDIS_URL, or else REDIS_HOST, REDIS_PORT, REDIS_PASSWORD
+// and REDIS_DB. Neither set means no Redis.
+func redisOptions(getenv func(string) string) (*redis.Options, error) {
+	if u := getenv("REDIS_URL"); u != "" {
+		parsed, err := redis.ParseURL(u)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err) // go-redis does not echo the password
+		}
+		o := history.RedisOptions(parsed.Addr, parsed.Password, parsed.DB)
+		o.Username, o.TLSConfig = parsed.Username, parsed.TLSConfig
+		return o, nil
+	}
+	host := getenv("REDIS_HOST")
+	if host == "" {
+		return nil, nil
+	}
+	port, db := 6379, 0
+	var err error
+	if v := getenv("REDIS_PORT"); v != "" {
+		if port, err = intIn("REDIS_PORT", v, 1, 65535); err != nil {
+			return nil, err
+		}
+	}
+	if v := getenv("REDIS_DB"); v != "" {
+		if db, err = intIn("REDIS_DB", v, 0, 15); err != nil {
+			return nil, err
+		}
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
+	return history.RedisOptions(addr, getenv("REDIS_PASSWORD"), db), nil
+}
+
+func intIn(name, v string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s=%q: want a whole number from %d to %d", name, v, lo, hi)
+	}
+	return n, nil
+}
+
+func duration(name, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive duration such as 2s or 24h", name, v)
+	}
+	return d, nil
+}

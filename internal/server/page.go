@@ -1,0 +1,177 @@
+package server
+
+import (
+	"embed"
+	"encoding/base64"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/giropops/giropops-senhas/internal/password"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// The page's slider: the generator's bounds, starting at a strong length.
+const pageDefaultLength = 16
+
+// flashCookie carries the password a form POST generated to the page its
+// redirect shows (Post/Redirect/Get), once: the page deletes it on reading.
+const flashCookie = "giropops_nova"
+
+// entry is a password as the page shows it.
+type entry struct {
+	ID       int
+	Senha    string
+	Bits     int
+	Strength string
+}
+
+func newEntry(id int, p string) entry {
+	bits := password.EntropyOf(p)
+	return entry{ID: id, Senha: p, Bits: int(math.Floor(bits)), Strength: strength(bits)}
+}
+
+// strength names a password's entropy the way the page shows it.
+func strength(bits float64) string {
+	switch {
+	case bits < 60:
+		return "fraca"
+	case bits < 80:
+		return "razoável"
+	case bits < 100:
+		return "forte"
+	}
+	return "muito forte"
+}
+
+// pageData is what the page template shows.
+type pageData struct {
+	Length          int
+	MinLength       int
+	MaxLength       int
+	Digits, Special bool
+	Error           string
+	New             *entry
+	History         []entry
+	HistoryOff      bool // HISTORY_SCOPE=off
+	HistoryDown     bool // the store did not answer
+	SessionScope    bool
+	NewNotSaved     bool // the latest password could not be stored
+}
+
+// pageTemplate parses the embedded page once.
+func pageTemplate() *template.Template {
+	return template.Must(template.ParseFS(assets, "assets/index.html"))
+}
+
+// staticFiles serves the embedded CSS, JavaScript and icons.
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(assets, "assets/static")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the folder
+	}
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// handleIndex is GET /: the form and the latest passwords. After a form POST it
+// also shows the new password, and the form keeps the options that made it.
+func handleIndex(logger *slog.Logger, tmpl *template.Template, hist *observedHistory, s sessions, size int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		d := pageData{Length: pageDefaultLength, Digits: true, Special: true}
+		q := r.URL.Query()
+		if q.Has("tamanho") {
+			if o, err := formOptions(q.Get("tamanho"), q["incluir_numeros"], q["incluir_caracteres_especiais"]); err == nil {
+				d.Length, d.Digits, d.Special = o.Length, o.Digits, o.Special
+			}
+		}
+		if c, err := r.Cookie(flashCookie); err == nil {
+			http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
+			if p, err := base64.RawURLEncoding.DecodeString(c.Value); err == nil && len(p) <= password.MaxLength {
+				e := newEntry(0, string(p))
+				d.New = &e
+				d.NewNotSaved = q.Get("salva") == "0"
+			}
+		}
+		renderPage(w, r, logger, tmpl, hist, s, size, http.StatusOK, d)
+	})
+}
+
+// handleForm is POST /: the page's form. It generates, stores and redirects
+// back to / (303), so that reloading the page does not post the form again.
+func handleForm(logger *slog.Logger, tmpl *template.Template, m *metrics, hist *observedHistory, s sessions, size int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		d := pageData{Length: pageDefaultLength, Digits: true, Special: true}
+		if err := r.ParseForm(); err != nil {
+			d.Error = "formulário inválido ou grande demais"
+			renderPage(w, r, logger, tmpl, hist, s, size, http.StatusBadRequest, d)
+			return
+		}
+		f := r.PostForm
+		o, err := formOptions(f.Get("tamanho"), f["incluir_numeros"], f["incluir_caracteres_especiais"])
+		if err == nil {
+			var p string
+			if p, err = generate(m, o); err == nil {
+				saved := "1"
+				if key, ok := s.key(w, r, true); ok && hist.add(r.Context(), key, p) != nil {
+					saved = "0"
+				}
+				http.SetCookie(w, &http.Cookie{
+					Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(p)),
+					Path: "/", MaxAge: 60, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
+				})
+				http.Redirect(w, r, "/?"+formQuery(o, saved), http.StatusSeeOther)
+				return
+			}
+		}
+		d.Error = err.Error()
+		if n, convErr := strconv.Atoi(f.Get("tamanho")); convErr == nil && n >= password.MinLength && n <= password.MaxLength {
+			d.Length = n
+		}
+		renderPage(w, r, logger, tmpl, hist, s, size, http.StatusBadRequest, d)
+	})
+}
+
+// formQuery is the redirect's query: the options, for the form to keep them.
+func formQuery(o password.Options, saved string) string {
+	v := url.Values{"tamanho": {strconv.Itoa(o.Length)}, "salva": {saved}}
+	if o.Digits {
+		v.Set("incluir_numeros", "on")
+	}
+	if o.Special {
+		v.Set("incluir_caracteres_especiais", "on")
+	}
+	return v.Encode()
+}
+
+// renderPage fills in the history and writes the page. A store that does not
+// answer leaves the history out with a notice; the page still works.
+func renderPage(w http.ResponseWriter, r *http.Request, logger *slog.Logger, tmpl *template.Template,
+	hist *observedHistory, s sessions, size int, status int, d pageData) {
+	d.MinLength, d.MaxLength = password.MinLength, password.MaxLength
+	d.HistoryOff = s.scope == ScopeOff
+	d.SessionScope = s.scope == ScopeSession
+	if key, ok := s.key(w, r, false); ok {
+		ps, err := hist.latest(r.Context(), key, size)
+		d.HistoryDown = err != nil
+		for i, p := range ps {
+			d.History = append(d.History, newEntry(i+1, p))
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := tmpl.Execute(w, d); err != nil {
+		logger.Error("render page", "err", err)
+	}
+}

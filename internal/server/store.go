@@ -1,0 +1,82 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// observedHistory wraps the store: it bounds every call by a deadline, counts
+// and logs failures, and remembers whether the store was up at its last call.
+type observedHistory struct {
+	h       History
+	timeout time.Duration
+	logger  *slog.Logger
+	errors  *prometheus.CounterVec
+
+	mu     sync.Mutex
+	up     bool
+	seenAt time.Time // time of the last call; zero before the first
+}
+
+func (o *observedHistory) add(ctx context.Context, key, p string) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	err := o.h.Add(ctx, key, p)
+	o.observe("add", err)
+	return err
+}
+
+func (o *observedHistory) latest(ctx context.Context, key string, n int) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	items, err := o.h.Latest(ctx, key, n)
+	o.observe("latest", err)
+	return items, err
+}
+
+func (o *observedHistory) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	err := o.h.Ping(ctx)
+	o.observe("ping", err)
+	return err
+}
+
+func (o *observedHistory) observe(op string, err error) {
+	o.mu.Lock()
+	wasUp := o.up || o.seenAt.IsZero()
+	o.up, o.seenAt = err == nil, time.Now()
+	o.mu.Unlock()
+	if err == nil {
+		if !wasUp {
+			o.logger.Info("history store is back")
+		}
+		return
+	}
+	o.errors.WithLabelValues(op).Inc()
+	// Every failure is counted; the log says it once per outage, not once per request.
+	if wasUp {
+		o.logger.Warn("history store unavailable", "operation", op, "err", err)
+	}
+}
+
+// upValue is giropops_history_up: the latest call's outcome, refreshed by a
+// ping when no call was made in the last 10 seconds.
+func (o *observedHistory) upValue() float64 {
+	o.mu.Lock()
+	stale := time.Since(o.seenAt) > 10*time.Second
+	o.mu.Unlock()
+	if stale {
+		o.ping(context.Background())
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.up {
+		return 1
+	}
+	return 0
+}
