@@ -1,0 +1,227 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/giropops/giropops-senhas/internal/password"
+	"github.com/giropops/giropops-senhas/internal/server"
+)
+
+func TestGenerateAPI(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	tests := []struct {
+		name            string
+		body            string
+		length          int
+		digits, special bool
+	}{
+		{"defaults are the original's", `{}`, 8, false, false},
+		{"all options", `{"tamanho": 16, "incluir_numeros": true, "incluir_caracteres_especiais": true}`, 16, true, true},
+		{"length as a string", `{"tamanho": "12"}`, 12, false, false},
+		{"form strings", `{"tamanho": 10, "incluir_numeros": "on", "incluir_caracteres_especiais": "1"}`, 10, true, true},
+		{"string false is false", `{"incluir_numeros": "false", "incluir_caracteres_especiais": "0"}`, 8, false, false},
+		{"nulls take the defaults", `{"tamanho": null, "incluir_numeros": null}`, 8, false, false},
+		{"unknown fields are ignored", `{"tamanho": 4, "cor": "azul"}`, 4, false, false},
+		{"bounds", `{"tamanho": 128, "incluir_numeros": true}`, 128, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := postJSON(t, client(t), ts.URL, tt.body)
+			if r.status != http.StatusOK {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			var got struct{ Senha string }
+			if err := json.Unmarshal([]byte(r.body), &got); err != nil {
+				t.Fatal(err)
+			}
+			p := got.Senha
+			if len(p) != tt.length {
+				t.Fatalf("len(%q) = %d, want %d", p, len(p), tt.length)
+			}
+			if strings.ContainsAny(p, password.Digits) != tt.digits {
+				t.Fatalf("%q: digits present = %v, want %v", p, !tt.digits, tt.digits)
+			}
+			if strings.ContainsAny(p, password.Punctuation) != tt.special {
+				t.Fatalf("%q: punctuation present = %v, want %v", p, !tt.special, tt.special)
+			}
+			if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+				t.Fatalf("Cache-Control = %q, want no-store", cc)
+			}
+		})
+	}
+}
+
+// Every bad input gets its status and a clear message in Portuguese, as JSON.
+func TestGenerateAPIRejects(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	tests := []struct {
+		name, contentType, body string
+		status                  int
+		msg                     string
+	}{
+		{"length too small", "application/json", `{"tamanho": 3}`, 400, "entre 4 e 128"},
+		{"length too large", "application/json", `{"tamanho": 129}`, 400, "entre 4 e 128"},
+		{"negative length", "application/json", `{"tamanho": -8}`, 400, "entre 4 e 128"},
+		{"huge length", "application/json", `{"tamanho": 99999999999999999999999}`, 400, "entre 4 e 128"},
+		{"fractional length", "application/json", `{"tamanho": 12.5}`, 400, "número inteiro"},
+		{"exponent length", "application/json", `{"tamanho": 1e2}`, 400, "número inteiro"},
+		{"text length", "application/json", `{"tamanho": "doze"}`, 400, "número inteiro"},
+		{"boolean length", "application/json", `{"tamanho": true}`, 400, "número inteiro"},
+		{"list length", "application/json", `{"tamanho": [8]}`, 400, "valor simples"},
+		{"unknown boolean", "application/json", `{"incluir_numeros": "sim"}`, 400, "incluir_numeros deve ser true ou false"},
+		{"object boolean", "application/json", `{"incluir_caracteres_especiais": {}}`, 400, "incluir_caracteres_especiais"},
+		{"null body", "application/json", `null`, 400, "objeto JSON"},
+		{"array body", "application/json", `[{"tamanho": 8}]`, 400, "objeto JSON"},
+		{"empty body", "application/json", ``, 400, "objeto JSON"},
+		{"malformed", "application/json", `{"tamanho": 8`, 400, "JSON inválido"},
+		{"two objects", "application/json", `{"tamanho": 8} {"tamanho": 9}`, 400, "depois do objeto"},
+		{"deeply nested", "application/json", `{"x":` + strings.Repeat("[", 2000) + strings.Repeat("]", 2000) + `}`, 400, "JSON inválido"},
+		{"form content type", "application/x-www-form-urlencoded", `tamanho=8`, 415, "application/json"},
+		{"no content type", "", `{}`, 415, "application/json"},
+		{"oversized body", "application/json", `{"tamanho": 8, "x": "` + strings.Repeat("a", 5000) + `"}`, 413, "no máximo 4096 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := do(t, client(t), "POST", ts.URL+"/api/gerar-senha", tt.contentType, tt.body)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.body)
+			}
+			var e struct{ Erro string }
+			if err := json.Unmarshal([]byte(r.body), &e); err != nil || !strings.Contains(e.Erro, tt.msg) {
+				t.Fatalf("body %s: want erro containing %q", r.body, tt.msg)
+			}
+		})
+	}
+	// Nothing bad was counted as a password.
+	if m := do(t, client(t), "GET", ts.URL+"/metrics", "", ""); !strings.Contains(m.body, "\nsenha_gerada_total 0\n") {
+		t.Fatalf("rejected requests counted as generated:\n%s", grep(m.body, "senha_gerada_total"))
+	}
+}
+
+func TestWrongMethods(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	tests := []struct{ method, path, allow string }{
+		{"GET", "/api/gerar-senha", "POST"},
+		{"PUT", "/api/gerar-senha", "POST"},
+		{"DELETE", "/api/senhas", "GET, HEAD"},
+		{"DELETE", "/", "GET, HEAD, POST"},
+		{"POST", "/metrics", "GET, HEAD"},
+	}
+	for _, tt := range tests {
+		r := do(t, client(t), tt.method, ts.URL+tt.path, "", "")
+		if r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != tt.allow {
+			t.Errorf("%s %s: status %d, Allow %q; want 405, %q", tt.method, tt.path, r.status, r.header.Get("Allow"), tt.allow)
+		}
+	}
+	if r := do(t, client(t), "GET", ts.URL+"/api/nada", "", ""); r.status != 404 || !strings.Contains(r.body, `"erro"`) {
+		t.Errorf("unknown API route: %d %s", r.status, r.body)
+	}
+}
+
+func listOf(t *testing.T, r response) []string {
+	t.Helper()
+	if r.status != http.StatusOK {
+		t.Fatalf("GET /api/senhas: %d %s", r.status, r.body)
+	}
+	var items []struct {
+		ID    int    `json:"id"`
+		Senha string `json:"senha"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &items); err != nil {
+		t.Fatalf("%s: %v", r.body, err)
+	}
+	var ps []string
+	for i, it := range items {
+		if it.ID != i+1 {
+			t.Fatalf("item %d has id %d, want %d", i, it.ID, i+1)
+		}
+		ps = append(ps, it.Senha)
+	}
+	return ps
+}
+
+func generated(t *testing.T, r response) string {
+	t.Helper()
+	var got struct{ Senha string }
+	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &got) != nil {
+		t.Fatalf("generate: %d %s", r.status, r.body)
+	}
+	return got.Senha
+}
+
+// testScopes checks whose passwords each client sees, on the store newStore makes.
+func testScopes(t *testing.T, newStore func(t *testing.T) server.History) {
+	t.Run("session", func(t *testing.T) {
+		ts := newServer(t, server.ScopeSession, newStore(t))
+		a, b, anon := client(t), client(t), client(t)
+		a1 := generated(t, postJSON(t, a, ts.URL, `{}`))
+		b1 := generated(t, postJSON(t, b, ts.URL, `{}`))
+		a2 := generated(t, postJSON(t, a, ts.URL, `{}`))
+		if got := listOf(t, do(t, a, "GET", ts.URL+"/api/senhas", "", "")); len(got) != 2 || got[0] != a2 || got[1] != a1 {
+			t.Fatalf("a sees %q, want [%s %s]", got, a2, a1)
+		}
+		if got := listOf(t, do(t, b, "GET", ts.URL+"/api/senhas", "", "")); len(got) != 1 || got[0] != b1 {
+			t.Fatalf("b sees %q, want [%s]", got, b1)
+		}
+		if got := listOf(t, do(t, anon, "GET", ts.URL+"/api/senhas", "", "")); len(got) != 0 {
+			t.Fatalf("a client without a session sees %q", got)
+		}
+	})
+	t.Run("global", func(t *testing.T) {
+		ts := newServer(t, server.ScopeGlobal, newStore(t))
+		p1 := generated(t, postJSON(t, client(t), ts.URL, `{}`))
+		p2 := generated(t, postJSON(t, client(t), ts.URL, `{}`))
+		if got := listOf(t, do(t, client(t), "GET", ts.URL+"/api/senhas", "", "")); len(got) != 2 || got[0] != p2 || got[1] != p1 {
+			t.Fatalf("everyone sees %q, want [%s %s]", got, p2, p1)
+		}
+	})
+	t.Run("off", func(t *testing.T) {
+		ts := newServer(t, server.ScopeOff, newStore(t))
+		c := client(t)
+		generated(t, postJSON(t, c, ts.URL, `{}`))
+		if got := listOf(t, do(t, c, "GET", ts.URL+"/api/senhas", "", "")); len(got) != 0 {
+			t.Fatalf("HISTORY_SCOPE=off listed %q", got)
+		}
+	})
+	t.Run("bounded to the history size", func(t *testing.T) {
+		ts := newServer(t, server.ScopeGlobal, newStore(t))
+		c := client(t)
+		var last string
+		for range 15 {
+			last = generated(t, postJSON(t, c, ts.URL, `{}`))
+		}
+		if got := listOf(t, do(t, c, "GET", ts.URL+"/api/senhas", "", "")); len(got) != 10 || got[0] != last {
+			t.Fatalf("listed %d, newest %q; want 10, newest %q", len(got), got[0], last)
+		}
+	})
+}
+
+func TestScopesMemory(t *testing.T) {
+	testScopes(t, func(*testing.T) server.History { return memoryStore() })
+}
+
+func TestScopesRedis(t *testing.T) {
+	testScopes(t, func(t *testing.T) server.History { s, _, _ := redisStore(t); return s })
+}
+
+// A forged cookie cannot point the session at another Redis key.
+func TestSessionCookieCannotChooseKey(t *testing.T) {
+	hist, _, rc := redisStore(t)
+	ts := newServer(t, server.ScopeSession, hist)
+	c := client(t)
+	req, _ := http.NewRequest("POST", ts.URL+"/api/gerar-senha", strings.NewReader(`{}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(&http.Cookie{Name: "giropops_sessao", Value: "x:../../senhas"})
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	keys, _ := rc.Keys(t.Context(), "*").Result()
+	if len(keys) != 1 || !strings.HasPrefix(keys[0], "senhas:sessao:") || len(keys[0]) != len("senhas:sessao:")+26 {
+		t.Fatalf("keys after a forged cookie: %q", keys)
+	}
+}

@@ -1,0 +1,123 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/giropops/giropops-senhas/internal/history"
+	"github.com/giropops/giropops-senhas/internal/redistest"
+	"github.com/giropops/giropops-senhas/internal/server"
+)
+
+// syncBuffer collects the server's logs so tests can check what they hold.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type testServer struct {
+	*httptest.Server
+	logs     *syncBuffer
+	draining *atomic.Bool
+}
+
+// newServer serves the app over a real loopback listener with hist as its store.
+func newServer(t *testing.T, scope server.Scope, hist server.History) *testServer {
+	t.Helper()
+	logs := &syncBuffer{}
+	var draining atomic.Bool
+	h := server.New(server.Deps{
+		Config:  server.Config{Scope: scope, HistorySize: 10, SessionTTL: time.Hour, StoreTimeout: 500 * time.Millisecond},
+		History: hist, Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Registry: prometheus.NewRegistry(), Draining: &draining,
+	})
+	ts := &testServer{Server: httptest.NewServer(h), logs: logs, draining: &draining}
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func memoryStore() server.History { return history.NewMemory(history.Config{Size: 10, TTL: time.Hour}) }
+
+// redisStore returns a store on a fresh real redis-server, and the server.
+func redisStore(t *testing.T) (server.History, *redistest.Server, *redis.Client) {
+	srv := redistest.Start(t, false)
+	client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
+	t.Cleanup(func() { client.Close() })
+	return history.NewRedis(client, history.Config{Size: 10, TTL: time.Hour}), srv, client
+}
+
+// client returns an HTTP client with its own cookie jar (a browser, or an API
+// client that keeps cookies) that does not follow redirects.
+func client(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func do(t *testing.T, c *http.Client, method, url, contentType, body string) response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{resp.StatusCode, resp.Header, string(b)}
+}
+
+func postJSON(t *testing.T, c *http.Client, base, body string) response {
+	return do(t, c, "POST", base+"/api/gerar-senha", "application/json", body)
+}
+
+// grep returns the lines of s that contain sub.
+func grep(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

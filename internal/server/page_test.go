@@ -1,0 +1,186 @@
+package server_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/giropops/giropops-senhas/internal/server"
+)
+
+func TestPage(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	r := do(t, client(t), "GET", ts.URL+"/", "", "")
+	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("GET /: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	for _, want := range []string{
+		`<html lang="pt-BR">`, "Gerador de Senhas", "Últimas senhas criadas",
+		`name="tamanho"`, `type="range"`, `min="4"`, `max="128"`,
+		`name="incluir_numeros" value="on" checked`, `name="incluir_caracteres_especiais" value="on" checked`,
+		`<label for="tamanho">`, `<label for="incluir_numeros">`, `<label for="incluir_caracteres_especiais">`,
+		`>Gerar</button>`, `name="viewport"`, "Nenhuma senha gerada ainda",
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
+
+// The page loads nothing from another origin and runs no inline code, and
+// the CSP forbids both, so the browser enforces it too.
+func TestPageIsSelfContained(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	c := client(t)
+	page := do(t, c, "GET", ts.URL+"/", "", "")
+	csp := page.header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'none'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "form-action 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows inline code: %q", csp)
+	}
+	for _, tag := range regexp.MustCompile(`<script[^>]*>[^<]*</script>`).FindAllString(page.body, -1) {
+		if !strings.Contains(tag, ` src="/static/`) || !strings.HasSuffix(tag, "></script>") {
+			t.Errorf("inline script: %q", tag)
+		}
+	}
+	inline := []*regexp.Regexp{
+		regexp.MustCompile(`\son[a-z]+\s*=`), // onclick= and friends
+		regexp.MustCompile(`\sstyle\s*=`),
+		regexp.MustCompile(`<style`),
+	}
+	for _, re := range inline {
+		if m := re.FindString(page.body); m != "" {
+			t.Errorf("page has inline code or style: %q", m)
+		}
+	}
+	assets := map[string]string{
+		"/static/app.css":     "text/css",
+		"/static/app.js":      "text/javascript",
+		"/static/favicon.svg": "image/svg+xml",
+	}
+	external := regexp.MustCompile(`(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}`)
+	for path, ct := range assets {
+		a := do(t, c, "GET", ts.URL+path, "", "")
+		if a.status != 200 || !strings.HasPrefix(a.header.Get("Content-Type"), ct) {
+			t.Errorf("%s: %d %q, want 200 %s", path, a.status, a.header.Get("Content-Type"), ct)
+		}
+		if !strings.Contains(page.body, path) {
+			t.Errorf("page does not use %s", path)
+		}
+		body := a.body
+		if path == "/static/favicon.svg" {
+			body = strings.ReplaceAll(body, "http://www.w3.org/2000/svg", "") // a namespace, not a fetch
+		}
+		if m := external.FindString(body); m != "" {
+			t.Errorf("%s refers to another origin: %q", path, m)
+		}
+	}
+	if m := external.FindString(page.body); m != "" {
+		t.Errorf("page refers to another origin: %q", m)
+	}
+}
+
+func TestSecurityHeadersEverywhere(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	c := client(t)
+	for _, r := range []response{
+		do(t, c, "GET", ts.URL+"/", "", ""),
+		postJSON(t, c, ts.URL, `{}`),
+		postJSON(t, c, ts.URL, `{"tamanho": 1}`),
+		do(t, c, "GET", ts.URL+"/api/senhas", "", ""),
+		do(t, c, "GET", ts.URL+"/metrics", "", ""),
+		do(t, c, "GET", ts.URL+"/nada", "", ""),
+	} {
+		for h, want := range map[string]string{
+			"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
+		} {
+			if got := r.header.Get(h); got != want {
+				t.Errorf("%s = %q, want %q (status %d)", h, got, want, r.status)
+			}
+		}
+		if r.header.Get("Content-Security-Policy") == "" {
+			t.Errorf("no CSP (status %d)", r.status)
+		}
+	}
+}
+
+// The form posts, then redirects (303) to a page that shows the new password
+// once; reloading that page does not generate again.
+func TestFormPostRedirectGet(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	c := client(t)
+	form := url.Values{"tamanho": {"20"}, "incluir_numeros": {"on"}}
+	r := do(t, c, "POST", ts.URL+"/", "application/x-www-form-urlencoded", form.Encode())
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("POST /: %d, want 303: %s", r.status, r.body)
+	}
+	loc := r.header.Get("Location")
+	if !strings.HasPrefix(loc, "/?") || strings.Contains(loc, "senha") && !strings.Contains(loc, "salva") {
+		t.Fatalf("Location %q", loc)
+	}
+	page := do(t, c, "GET", ts.URL+loc, "", "")
+	m := regexp.MustCompile(`<code class="plain" id="senha-0">([^<]+)</code>`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatalf("the redirected page does not show the new password:\n%s", page.body)
+	}
+	p := html.UnescapeString(m[1])
+	if len(p) != 20 || !strings.ContainsAny(p, "0123456789") {
+		t.Fatalf("new password %q: want 20 characters with a digit", p)
+	}
+	if !strings.Contains(page.body, `value="20"`) || strings.Contains(page.body, `name="incluir_caracteres_especiais" value="on" checked`) {
+		t.Fatalf("the form did not keep the options that made the password")
+	}
+	if !strings.Contains(page.body, "Sua nova senha") || !strings.Contains(page.body, "bits") {
+		t.Fatalf("no result card with strength")
+	}
+	if got := listOf(t, do(t, c, "GET", ts.URL+"/api/senhas", "", "")); len(got) != 1 || got[0] != p {
+		t.Fatalf("history %q, want [%s]", got, p)
+	}
+	again := do(t, c, "GET", ts.URL+loc, "", "")
+	if strings.Contains(again.body, "Sua nova senha") {
+		t.Fatalf("reloading showed the new password again")
+	}
+	if got := listOf(t, do(t, c, "GET", ts.URL+"/api/senhas", "", "")); len(got) != 1 {
+		t.Fatalf("reloading generated again: %q", got)
+	}
+	if !strings.Contains(again.body, `id="senha-1">`+m[1]+`<`) {
+		t.Fatalf("the history card does not list the password")
+	}
+}
+
+func TestFormRejects(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	for _, body := range []string{"tamanho=2", "tamanho=abc", "tamanho=8&incluir_numeros=talvez", strings.Repeat("x", 5000)} {
+		r := do(t, client(t), "POST", ts.URL+"/", "application/x-www-form-urlencoded", body)
+		if r.status != 400 || !strings.Contains(r.body, `class="error" role="alert"`) || !strings.Contains(r.body, "<form") {
+			t.Errorf("POST / %.30q: %d, want 400 with the form and an error", body, r.status)
+		}
+	}
+}
+
+// A form posted from another site is refused, and nothing is generated.
+func TestFormCrossOrigin(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	c := client(t)
+	req, _ := http.NewRequest("POST", ts.URL+"/", strings.NewReader("tamanho=8"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site form POST: %d, want 403", resp.StatusCode)
+	}
+	if m := do(t, c, "GET", ts.URL+"/metrics", "", ""); !strings.Contains(m.body, "\nsenha_gerada_total 0\n") {
+		t.Fatalf("a refused request generated a password")
+	}
+}
