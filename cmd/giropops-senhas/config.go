@@ -89,7 +89,8 @@ func redisOptions(getenv func(string) string) (*redis.Options, error) {
 	if u := getenv("REDIS_URL"); u != "" {
 		parsed, err := redis.ParseURL(u)
 		if err != nil {
-			return nil, fmt.Errorf("REDIS_URL: %w", err) // go-redis does not echo the password
+			// go-redis's error quotes the URL, password included: say less.
+			return nil, fmt.Errorf("REDIS_URL: not a valid redis:// or rediss:// URL (redis://[user:password@]host:port/db)")
 		}
 		o := history.RedisOptions(parsed.Addr, parsed.Password, parsed.DB)
 		o.Username, o.TLSConfig = parsed.Username, parsed.TLSConfig
