@@ -1,0 +1,67 @@
+# The distroless image (issue 3): built by tools/ocibuild, no base image, no engine needed
+# to build; the engine is used to load, run and test it. See docs/image.md.
+
+IMAGE_DIST      ?= dist
+IMAGE_ARCHES    := amd64 arm64
+IMAGE_PKG       ?= ./cmd/$(BIN)
+IMAGE_SOURCE    ?= https://github.com/giropops/giropops-senhas
+IMAGE_LICENSES  ?= MIT
+IMAGE_DESC      ?= Giropops Senhas: password generator of the LINUXtips PICK course, in Go
+REDIS_LOCAL     := giropops-senhas-redis:local
+# Debian's docker client: the one first on PATH may be a newer one without buildx.
+DOCKER          ?= docker
+
+image_dir  := $(IMAGE_DIST)/image
+ocibuild   := $(abspath $(IMAGE_DIST))/tools/ocibuild
+host_arch   = $(shell go env GOHOSTARCH)
+
+.PHONY: image image-bins image-oci image-facts image-dockerfile redis-image up down test-image
+
+# Cross-compiled the same way for every arch; GOAMD64/GOARM64 pinned so that a user's
+# environment cannot change the bytes.
+image-bins: ## Static binaries for linux/amd64 and linux/arm64 in dist/bin/.
+	@for a in $(IMAGE_ARCHES); do \
+	  echo "go build linux/$$a"; \
+	  GOOS=linux GOARCH=$$a GOAMD64=v1 GOARM64=v8.0 $(GOBUILD) -o $(IMAGE_DIST)/bin/linux-$$a/$(BIN) $(IMAGE_PKG); \
+	done
+
+.PHONY: $(ocibuild)
+$(ocibuild):
+	@go -C tools/ocibuild build -trimpath -o $@ .
+
+image-oci: image-bins $(ocibuild) ## The multi-arch OCI layout, docker-archive and digest, without an engine.
+	$(ocibuild) build -out $(image_dir) -rootfs deploy/docker/rootfs -name $(BIN) \
+	  $(foreach a,$(IMAGE_ARCHES),-bin linux/$(a)=$(IMAGE_DIST)/bin/linux-$(a)/$(BIN)) \
+	  -load-platform linux/$(host_arch) -tag $(BIN):$(VERSION) -tag $(BIN):latest \
+	  -version $(VERSION) -revision $(REVISION) -source $(IMAGE_SOURCE) \
+	  -licenses '$(IMAGE_LICENSES)' -description '$(IMAGE_DESC)'
+
+image: image-oci ## Build the image and load it into Docker as giropops-senhas:$(VERSION) and :latest.
+	$(DOCKER) load -i $(image_dir)/$(BIN).tar
+
+image-facts: image ## Size (unpacked, compressed, in Docker), layers, user and files of the image.
+	$(ocibuild) facts -layout $(image_dir)/oci
+	@echo
+	@echo "docker: $$($(DOCKER) image inspect -f '{{.Id}} {{.Size}} bytes, user {{.Config.User}}, {{len .RootFS.Layers}} layer(s)' $(BIN):latest)"
+
+# The Dockerfile COPYs the binaries `image-bins` built (no Go image can be pulled here).
+image-dockerfile: image-bins ## Build the Dockerfile with the engine, as giropops-senhas:dockerfile.
+	DOCKER_BUILDKIT=0 $(DOCKER) build -q -t $(BIN):dockerfile --build-arg TARGETARCH=$(host_arch) \
+	  --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
+	  --build-arg CREATED=$$(date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ) .
+
+redis-image: ## The local Redis image (Debian's redis-server, FROM scratch) as giropops-senhas-redis:local.
+	scripts/image/redis-image.sh $(REDIS_LOCAL)
+
+up: image ## Run Redis and the app as the course does (PORT, REDIS_IMAGE to override).
+	scripts/image/up.sh
+
+down: ## Remove the containers and network of `make up` (the Redis volume stays; DOWN_VOLUME=1 removes it).
+	scripts/image/down.sh
+
+test-image: ## ocibuild's tests, then the end-to-end test against the Docker engine.
+	go -C tools/ocibuild test -count=1 ./...
+	go test -tags e2e -count=1 -v -timeout 30m ./test/e2e/
+
+TEST_TARGETS += test-image
+

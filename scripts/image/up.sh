@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make up: run the app the way the course does, on a bridge network with Redis, both
+# containers hardened (read-only root, no capabilities, no privilege gain).
+#   PORT         host port on 127.0.0.1 (default 5000)
+#   REDIS_IMAGE  Redis image to run (default giropops-senhas-redis:local, built if missing)
+#   APP_IMAGE    app image (default giropops-senhas:latest, loaded by `make image`)
+#   UP_NAME      prefix of the network, containers and volume (default giropops-senhas)
+# Running it again replaces the containers; the Redis volume and its data stay.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+name=${UP_NAME:-giropops-senhas}
+port=${PORT:-5000}
+app_image=${APP_IMAGE:-giropops-senhas:latest}
+redis_image=${REDIS_IMAGE:-giropops-senhas-redis:local}
+net=$name
+redis=$name-redis
+volume=$name-redis-data
+harden=(--read-only --cap-drop=ALL --security-opt=no-new-privileges)
+
+if [ -z "${REDIS_IMAGE:-}" ] && ! docker image inspect "$redis_image" >/dev/null 2>&1; then
+  scripts/image/redis-image.sh "$redis_image"
+fi
+
+docker network inspect "$net" >/dev/null 2>&1 || docker network create --driver bridge "$net" >/dev/null
+docker volume create "$volume" >/dev/null
+docker rm -f "$name" "$redis" >/dev/null 2>&1 || true
+
+# Redis: AOF on, data on the volume. Only options are passed: the local image's entrypoint
+# is redis-server, and the official image's entrypoint prepends redis-server to them.
+docker run -d --name "$redis" --network "$net" "${harden[@]}" \
+  -v "$volume:/data" "$redis_image" \
+  --appendonly yes --dir /data --protected-mode no >/dev/null
+
+docker run -d --name "$name" --network "$net" "${harden[@]}" \
+  -e REDIS_HOST="$redis" -p "127.0.0.1:$port:5000" "$app_image" >/dev/null
+
+# Wait for Docker's own health check (the image's HEALTHCHECK) to pass.
+for _ in $(seq 1 60); do
+  status=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$name")
+  case $status in
+    healthy)
+      echo "up: http://127.0.0.1:$port (containers $name, $redis; network $net; volume $volume)"
+      exit 0 ;;
+    unhealthy) break ;;
+  esac
+  sleep 1
+done
+echo "up: $name is not healthy ($status); its logs:" >&2
+docker logs --tail 30 "$name" >&2
+exit 1

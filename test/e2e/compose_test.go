@@ -1,0 +1,60 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestCompose runs compose.yaml with Debian's docker-compose: both services healthy and
+// hardened, a password generated and found in Redis, and the volume kept across `down`.
+func TestCompose(t *testing.T) {
+	need(t, "docker-compose")
+	project, port := uniqueName("gse2ecompose"), freePort(t)
+	env := []string{"PORT=" + strconv.Itoa(port)}
+	compose := func(args ...string) string {
+		t.Helper()
+		return run(t, env, "docker-compose", append([]string{"-p", project, "-f", "compose.yaml"}, args...)...)
+	}
+	t.Cleanup(func() {
+		if out, err := tryRun(env, "docker-compose", "-p", project, "-f", "compose.yaml", "down", "-v"); err != nil {
+			t.Errorf("docker-compose down -v: %v\n%s", err, out)
+		}
+	})
+	compose("up", "-d")
+
+	app, redis := compose("ps", "-q", "app"), compose("ps", "-q", "redis")
+	waitHealthy(t, redis)
+	waitHealthy(t, app)
+	for _, c := range []string{app, redis} {
+		if got := inspect(t, "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}}", c); got != "true [ALL]" {
+			t.Errorf("%s: %q, want read-only and no capabilities", c, got)
+		}
+		if got := inspect(t, "{{.HostConfig.SecurityOpt}}", c); !strings.Contains(got, "no-new-privileges") {
+			t.Errorf("%s: security options %q", c, got)
+		}
+	}
+
+	b := newBrowser(t, port)
+	code, body := b.do("POST", "/api/gerar-senha", "application/json", `{"tamanho": 24, "incluir_numeros": true}`)
+	var resp struct{ Senha string }
+	if err := json.Unmarshal([]byte(body), &resp); code != http.StatusOK || err != nil || len(resp.Senha) != 24 {
+		t.Fatalf("POST /api/gerar-senha: %d %s", code, body)
+	}
+	key := "senhas:sessao:" + b.session()
+	if got := compose("exec", "-T", "redis", "redis-cli", "LRANGE", key, "0", "-1"); got != resp.Senha {
+		t.Fatalf("Redis has %q under %s, want %q", got, key, resp.Senha)
+	}
+
+	// down without -v, then up again: the history is still there.
+	compose("down")
+	compose("up", "-d")
+	waitHealthy(t, compose("ps", "-q", "app"))
+	if got := b.history(); len(got) != 1 || got[0] != resp.Senha {
+		t.Fatalf("history after down and up: %q, want [%q]", got, resp.Senha)
+	}
+}

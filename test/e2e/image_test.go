@@ -1,0 +1,212 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"archive/tar"
+	"bytes"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// file is one entry of an image's layers, as the engine stores it.
+type file struct {
+	Name   string
+	Mode   os.FileMode
+	UID    int
+	GID    int
+	Size   int64
+	SHA256 string
+}
+
+// declared is the whole image, as docs/image.md and tools/ocibuild declare it.
+var declared = []file{
+	{Name: "etc", Mode: os.ModeDir | 0o755},
+	{Name: "etc/group", Mode: 0o644},
+	{Name: "etc/passwd", Mode: 0o644},
+	{Name: "giropops-senhas", Mode: 0o755},
+}
+
+// savedImage reads `docker save` of ref: every layer's files in order, and the layer count.
+func savedImage(t *testing.T, ref string) ([]file, int) {
+	t.Helper()
+	cmd := exec.Command("docker", "save", ref)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("docker save %s: %v", ref, err)
+	}
+	blobs := map[string][]byte{}
+	tr := tar.NewReader(&out)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if blobs[h.Name], err = io.ReadAll(tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var manifest []struct{ Layers []string }
+	if err := json.Unmarshal(blobs["manifest.json"], &manifest); err != nil || len(manifest) != 1 {
+		t.Fatalf("docker save %s: manifest.json %v: %s", ref, err, blobs["manifest.json"])
+	}
+	var files []file
+	for _, l := range manifest[0].Layers {
+		lr := tar.NewReader(bytes.NewReader(blobs[l]))
+		for {
+			h, err := lr.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("layer %s: %v", l, err)
+			}
+			data, err := io.ReadAll(lr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(data)
+			files = append(files, file{
+				Name: path.Clean(h.Name), Mode: h.FileInfo().Mode(), UID: h.Uid, GID: h.Gid,
+				Size: h.Size, SHA256: hex.EncodeToString(sum[:]),
+			})
+		}
+	}
+	return files, len(manifest[0].Layers)
+}
+
+func TestImageHoldsOnlyWhatIsDeclared(t *testing.T) {
+	files, layers := savedImage(t, appImage)
+	var got []file
+	var binary int64
+	for _, f := range files {
+		if f.Name == "giropops-senhas" {
+			binary = f.Size
+		}
+		got = append(got, file{Name: f.Name, Mode: f.Mode, UID: f.UID, GID: f.GID})
+	}
+	if !reflect.DeepEqual(got, declared) {
+		t.Errorf("files:\n got %v\nwant %v", got, declared)
+	}
+	if layers != 1 {
+		t.Errorf("%d layers, want 1", layers)
+	}
+	size, err := strconv.ParseInt(inspect(t, "{{.Size}}", appImage), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ratio := float64(size) / float64(binary)
+	t.Logf("image %d bytes, binary %d bytes, ratio %.4f, %d layer", size, binary, ratio, layers)
+	if ratio > 1.1 {
+		t.Errorf("image is %.4f times its binary, want at most 1.1", ratio)
+	}
+	if got := inspect(t, "{{.Config.User}} {{json .Config.Entrypoint}} {{json .Config.Healthcheck.Test}}", appImage); got != `65532:65532 ["/giropops-senhas"] ["CMD","/giropops-senhas","healthcheck"]` {
+		t.Errorf("config: %s", got)
+	}
+}
+
+func TestImageHasNoShell(t *testing.T) {
+	for _, sh := range []string{"sh", "/bin/sh", "bash", "/busybox"} {
+		out, err := tryRun(nil, "docker", "run", "--rm", "--entrypoint", sh, appImage, "-c", "id")
+		if err == nil {
+			t.Errorf("docker run --entrypoint %s ran: %s", sh, out)
+		} else if !strings.Contains(out, "executable file not found") && !strings.Contains(out, "no such file") {
+			t.Errorf("docker run --entrypoint %s failed for another reason: %s", sh, out)
+		}
+	}
+}
+
+// TestDockerfileMatchesMakeImage builds the Dockerfile with the engine and compares it
+// with `make image`: the same files (names, modes, owners, contents) and configuration.
+func TestDockerfileMatchesMakeImage(t *testing.T) {
+	// One make run builds both, so both stamp the same version and revision.
+	run(t, nil, "make", "--no-print-directory", "image", "image-dockerfile")
+	const built = "giropops-senhas:dockerfile"
+	want, _ := savedImage(t, appImage)
+	got, layers := savedImage(t, built)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Dockerfile files:\n got %v\nwant %v", got, want)
+	}
+	if layers > 2 {
+		t.Errorf("Dockerfile image has %d layers, want at most 2", layers)
+	}
+	cfg := "{{json .Config}} {{.Os}}/{{.Architecture}}"
+	if g, w := inspect(t, cfg, built), inspect(t, cfg, appImage); g != w {
+		t.Errorf("Dockerfile config:\n%s\nmake image config:\n%s", g, w)
+	}
+}
+
+// TestArm64BinaryRuns runs the arm64 binary of the image under Debian's qemu-user-static:
+// it prints its version, serves, passes its own health check and stops cleanly.
+func TestArm64BinaryRuns(t *testing.T) {
+	qemu := need(t, "qemu-aarch64-static")
+	bin := filepath.Join(root, "dist", "bin", "linux-arm64", "giropops-senhas")
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("%s asks for a dynamic loader: not static", bin)
+		}
+	}
+	if f.Machine != elf.EM_AARCH64 {
+		t.Fatalf("%s is for %v, want EM_AARCH64", bin, f.Machine)
+	}
+	f.Close()
+	if out := run(t, nil, qemu, bin, "version"); !strings.Contains(out, "linux/arm64") {
+		t.Fatalf("version under qemu: %q", out)
+	}
+
+	port := freePort(t)
+	cmd := exec.Command(qemu, bin)
+	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "REDIS_HOST=", "REDIS_URL=")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	health := fmt.Sprintf("http://127.0.0.1:%d/healthz", port)
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		// The binary's own health check, also under qemu.
+		if _, err = tryRun(nil, qemu, bin, "healthcheck", health); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("arm64 server never became healthy: %v\n%s", err, logs.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("arm64 server exit after SIGTERM: %v\n%s", err, logs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("arm64 server did not stop within 20s of SIGTERM\n%s", logs.String())
+	}
+}
