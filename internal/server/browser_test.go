@@ -1,0 +1,173 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/giropops/giropops-senhas/internal/password"
+	"github.com/giropops/giropops-senhas/internal/server"
+)
+
+// newBrowser starts headless Chromium (Debian's) for one test. Without it a
+// test is skipped locally and fails under CI.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("chromium is not installed; CI must install it (apt-get install chromium)")
+		}
+		t.Skip("chromium not found on PATH: install it (apt-get install chromium) to run the browser tests")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // start the browser
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+func must(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// screenshot saves the page under $SCREENSHOTS, when set, to look at it.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+	}
+}
+
+// A user on a phone-sized screen sets the length, unchecks special
+// characters, generates, reveals, copies and finds the password in the history.
+func TestBrowserGenerateRevealCopy(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	ctx := newBrowser(t)
+	if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "clipboard-read"}, Setting: browser.PermissionSettingGranted, Origin: ts.URL,
+	}); err != nil {
+		t.Fatalf("grant clipboard-read: %v", err)
+	}
+	must(t, ctx, chromedp.EmulateViewport(375, 740), chromedp.Navigate(ts.URL), chromedp.WaitVisible("#tamanho"))
+
+	if title := eval[string](t, ctx, `document.title`); !strings.Contains(title, "Gerador de Senhas") {
+		t.Fatalf("title %q", title)
+	}
+	// The stylesheet applied (the CSP lets our own files in): the reveal checkboxes are hidden.
+	if w := eval[bool](t, ctx, `document.documentElement.scrollWidth <= window.innerWidth`); !w {
+		t.Fatal("the page scrolls sideways on a 375px screen")
+	}
+	// The script ran: moving the slider updates the readout.
+	eval[any](t, ctx, `(() => { const r = document.getElementById("tamanho"); r.value = "20"; r.dispatchEvent(new Event("input")); })()`)
+	if v := eval[string](t, ctx, `document.getElementById("tamanho-valor").value`); v != "20" {
+		t.Fatalf("length readout %q after moving the slider to 20", v)
+	}
+	must(t, ctx, chromedp.Click("#incluir_caracteres_especiais"), chromedp.Click("button[type=submit]"), chromedp.WaitVisible(".result"))
+	screenshot(t, ctx, "phone-after-generate")
+
+	if d := eval[string](t, ctx, `getComputedStyle(document.querySelector(".result .plain")).display`); d != "none" {
+		t.Fatalf("the new password is shown unmasked at first (display %q)", d)
+	}
+	must(t, ctx, chromedp.Click(".result label"))
+	if d := eval[string](t, ctx, `getComputedStyle(document.querySelector(".result .plain")).display`); d == "none" {
+		t.Fatal("the eye button did not reveal the password")
+	}
+	p := eval[string](t, ctx, `document.querySelector(".result .plain").textContent`)
+	if len(p) != 20 || !strings.ContainsAny(p, password.Digits) || strings.ContainsAny(p, password.Punctuation) {
+		t.Fatalf("generated %q: want 20 characters with digits and no punctuation", p)
+	}
+	must(t, ctx, chromedp.Click(".result label"))
+	if d := eval[string](t, ctx, `getComputedStyle(document.querySelector(".result .plain")).display`); d != "none" {
+		t.Fatal("the eye button did not hide the password again")
+	}
+	screenshot(t, ctx, "phone-revealed")
+
+	must(t, ctx, chromedp.Click(".result button.copy"), chromedp.WaitVisible("#status.visible"))
+	if got := eval[string](t, ctx, `navigator.clipboard.readText()`); got != p {
+		t.Fatalf("clipboard holds %q, want %q", got, p)
+	}
+	if s := eval[string](t, ctx, `document.getElementById("status").textContent`); s != "Senha copiada" {
+		t.Fatalf("status %q", s)
+	}
+
+	history := `Array.from(document.querySelectorAll("#historico .history .plain")).map(e => e.textContent)`
+	if h := eval[[]string](t, ctx, history); len(h) != 1 || h[0] != p {
+		t.Fatalf("history %q, want [%s]", h, p)
+	}
+	// Reloading does not post the form again, and the refresh button shows the same history.
+	must(t, ctx, chromedp.Reload(), chromedp.WaitVisible("#historico"))
+	must(t, ctx, chromedp.Click("#historico a.btn"), chromedp.WaitVisible("#historico"))
+	if h := eval[[]string](t, ctx, history); len(h) != 1 || h[0] != p {
+		t.Fatalf("history after reload and refresh %q, want [%s]", h, p)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll(".result").length`); n != 0 {
+		t.Fatal("the new-password card survived a reload")
+	}
+	screenshot(t, ctx, "phone-history")
+}
+
+// With JavaScript off, the form still generates and the eye still reveals.
+func TestBrowserWithoutJavaScript(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	ctx := newBrowser(t)
+	must(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+	must(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(ts.URL), chromedp.WaitVisible("#tamanho"),
+		chromedp.Click("button[type=submit]"), chromedp.WaitVisible(".result"), chromedp.Click(".result label"))
+	screenshot(t, ctx, "desktop-no-js")
+	style, err := chromedp.Run(ctx, chromedp.ComputedStyle(".result button.copy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, prop := range style {
+		if prop.Name == "display" && prop.Value != "none" {
+			t.Fatalf("the copy button shows without JavaScript, where it cannot work (display %q)", prop.Value)
+		}
+	}
+	p, err := chromedp.Run(ctx, chromedp.Text(".result .plain"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p) != 16 || !strings.ContainsAny(p, password.Digits) || !strings.ContainsAny(p, password.Punctuation) {
+		t.Fatalf("generated %q without JavaScript: want the page's default, 16 characters with every class", p)
+	}
+}
