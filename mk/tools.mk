@@ -9,7 +9,8 @@
 #   $(TOOLS_CACHE)/<tool>-<version>-<hash>/<tool>
 # where <hash> is a short digest of the tool's go.mod and go.sum, so a version bump (or any
 # pinned dependency change) builds a new binary, and a fresh clone on the same machine finds
-# the old one up to date without rebuilding.
+# the old one up to date without rebuilding. A lock in that directory makes concurrent makes
+# (several people share this machine) wait for one build instead of each building the same.
 
 ifndef GIROPOPS_TOOLS_MK
 GIROPOPS_TOOLS_MK := 1
@@ -50,11 +51,13 @@ tool-$(2): $$($(1))
 
 $$($(1)):
 	@mkdir -p $$(@D)
-	@echo "tools: building $(2) $$($(1)_VERSION) into $$(@D)"
+	@exec 9>$$(@D)/.lock && flock 9 && \
+	if [ -x $$@ ]; then echo "tools: $(2) $$($(1)_VERSION) was built meanwhile by another make"; exit 0; fi && \
+	echo "tools: building $(2) $$($(1)_VERSION) into $$(@D)" && \
 	cd $$(TOOLS_DIR)/$(2) && tmp=$$@.tmp.$$$$$$$$ && \
-	  $$(TOOLS_GO) build -trimpath -buildvcs=false -mod=readonly \
-	    -ldflags '-s -w $$($(1)_LDFLAGS)' -o $$$$tmp $(4) && \
-	  mv -f $$$$tmp $$@
+	$$(TOOLS_GO) build -trimpath -buildvcs=false -mod=readonly \
+	  -ldflags '-s -w $$($(1)_LDFLAGS)' -o $$$$tmp $(4) && \
+	mv -f $$$$tmp $$@
 endef
 
 TOOLS_VARS :=
