@@ -64,7 +64,7 @@ func newServer(t *testing.T, scope server.Scope, hist server.History) *testServe
 func memoryStore() server.History { return history.NewMemory(history.Config{Size: 10, TTL: time.Hour}) }
 
 // redisStore returns a store on a fresh real redis-server, and the server.
-func redisStore(t *testing.T) (server.History, *redistest.Server, *redis.Client) {
+func redisStore(t testing.TB) (server.History, *redistest.Server, *redis.Client) {
 	srv := redistest.Start(t, false)
 	client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
 	t.Cleanup(func() { client.Close() })
