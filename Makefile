@@ -23,7 +23,7 @@ TEST_TARGETS :=
 
 include $(sort $(wildcard mk/*.mk))
 
-.PHONY: help run build test test-go lint fuzz bench-go clean
+.PHONY: help deps run build test test-go lint bench-go clean
 
 help: ## List the targets.
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -34,20 +34,18 @@ run: ## Serve the app on :5000 (in-memory history unless REDIS_HOST is set).
 build: ## Build a static, stripped, version-stamped binary into bin/.
 	$(GOBUILD) -o bin/$(BIN) ./cmd/$(BIN)
 
-test: test-go lint $(TEST_TARGETS) ## Everything CI runs.
+deps: ## Install the Debian packages the tests need and start dockerd (scripts/deps.sh).
+	bash scripts/deps.sh
 
-test-go: ## Unit, handler, contract, browser and race tests.
-	go test -race -count=1 ./...
+test: deps test-go lint $(TEST_TARGETS) ## Everything CI runs (installs what it needs first).
+
+test-go: ## Unit, handler, contract, browser and fuzz-seed tests, with the race detector.
+	CGO_ENABLED=1 go test -race -count=1 ./...
 
 lint: $(STATICCHECK) $(GOVULNCHECK) ## go vet, staticcheck and govulncheck.
 	go vet ./...
 	$(STATICCHECK) ./...
 	$(GOVULNCHECK) $(GOVULNCHECK_DB) ./...
-
-fuzz: ## Run each fuzz target for FUZZTIME (default 10s).
-	@for t in $$(go test -list '^Fuzz' ./... | grep -E '^Fuzz'); do \
-	  pkg=$$(grep -rl "func $$t(" --include=*_test.go . | head -1 | xargs dirname); \
-	  echo "fuzz $$pkg $$t"; go test -run '^$$' -fuzz "^$$t$$" -fuzztime $${FUZZTIME:-10s} $$pkg; done
 
 bench-go: ## go test benchmarks of the generator and handlers.
 	go test -run '^$$' -bench . -benchmem ./internal/...

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install and start what the tests need, idempotently: the Debian packages listed in
+# .ci/apt/*.txt, then each service starter in .ci/start.d/ (dockerd, ...).
+# `make test` runs it first, so the README's test command works on a fresh machine;
+# CI runs the same through .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mapfile -t pkgs < <(cat .ci/apt/*.txt | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: missing Debian packages (run as root, or install them): ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+for s in .ci/start.d/*.sh; do
+  [ -e "$s" ] && bash "$s"
+done
+echo "deps: ready"
