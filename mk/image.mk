@@ -60,7 +60,9 @@ down: ## Remove the containers and network of `make up` (the Redis volume stays;
 	scripts/image/down.sh
 
 test-image: ## ocibuild's tests, then the end-to-end test against the Docker engine.
+	go -C tools/ocibuild vet ./...
 	go -C tools/ocibuild test -count=1 ./...
+	go vet -tags e2e ./test/e2e/
 	go test -tags e2e -count=1 -v -timeout 30m ./test/e2e/
 
 TEST_TARGETS += test-image
