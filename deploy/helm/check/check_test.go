@@ -218,7 +218,7 @@ func TestSchemaRejects(t *testing.T) {
 			if !strings.Contains(stderr.String(), want) {
 				t.Fatalf("error does not mention %q:\n%s", want, stderr.String())
 			}
-			t.Logf("rejected: %s", lastLine(stderr.Bytes()))
+			t.Logf("rejected: %s", firstMatch([]string{stderr.String()}, want))
 		})
 	}
 }
@@ -287,7 +287,7 @@ var brokenCharts = []struct {
 	{"pss: no seccomp profile", "templates/_helpers.tpl", "seccompProfile:\n  type: RuntimeDefault\n", "", "pss", "defaults-values.yaml", "seccompProfile"},
 	{"contract: HPA without maxReplicas", "templates/hpa.yaml", "  maxReplicas: {{ .Values.autoscaling.maxReplicas }}\n", "", "contract", "defaults-values.yaml", "maxReplicas 0 missing"},
 	{"contract: liveness probe on /", "templates/deployment.yaml", "livenessProbe:\n            httpGet:\n              path: /healthz", "livenessProbe:\n            httpGet:\n              path: /", "contract", "defaults-values.yaml", `liveness probe path "/"`},
-	{"contract: no readiness probe", "templates/deployment.yaml", "readinessProbe:", "# readinessProbe:", "contract", "defaults-values.yaml", `readiness probe path ""`},
+	{"contract: no readiness probe", "templates/deployment.yaml", "          readinessProbe:\n            httpGet:\n              path: /readyz\n              port: http\n            periodSeconds: 5\n            timeoutSeconds: 2\n            failureThreshold: 2\n", "", "contract", "defaults-values.yaml", `readiness probe path ""`},
 	{"contract: rollout may drop capacity", "templates/deployment.yaml", "maxUnavailable: 0", "maxUnavailable: 1", "contract", "defaults-values.yaml", "maxUnavailable 0"},
 	{"contract: grace shorter than shutdown", "templates/deployment.yaml", "add $app.preStopSleepSeconds $app.shutdownTimeoutSeconds 5", "$app.shutdownTimeoutSeconds", "contract", "defaults-values.yaml", "terminationGracePeriodSeconds must exceed"},
 	{"contract: token mounted", "templates/deployment.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: true", "contract", "defaults-values.yaml", "automountServiceAccountToken is not false"},

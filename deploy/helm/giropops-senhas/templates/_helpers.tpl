@@ -102,7 +102,7 @@ seccompProfile:
 
 {{/* REDIS_PASSWORD from an existing Secret, for the app and the bundled Redis. */}}
 {{- define "giropops.redisPasswordEnv" -}}
-{{- if .Values.redis.auth.existingSecret }}
+{{- if .Values.redis.auth.existingSecret -}}
 - name: REDIS_PASSWORD
   valueFrom:
     secretKeyRef:
