@@ -276,6 +276,7 @@ var brokenCharts = []struct {
 }{
 	{"lint: Chart.yaml without version", "Chart.yaml", "version: 0.1.0\n", "", "lint", "defaults-values.yaml", "version is required"},
 	{"lint: template syntax error", "templates/service.yaml", "{{ include \"giropops.fullname\" . }}", "{{ include \"giropops.fullname\" . }", "lint", "defaults-values.yaml", "unexpected"},
+	{"lint: --strict turns the removed policy/v1beta1 warning into a failure", "templates/pdb.yaml", "apiVersion: policy/v1\n", "apiVersion: policy/v1beta1\n", "lint", "defaults-values.yaml", "policy/v1beta1 PodDisruptionBudget is deprecated"},
 	{"decode: misspelled field", "templates/deployment.yaml", "readinessProbe:", "readinesProbe:", "decode", "defaults-values.yaml", `unknown field "spec.template.spec.containers[0].readinesProbe"`},
 	{"decode: field with the wrong case", "templates/deployment.yaml", "terminationGracePeriodSeconds:", "TerminationGracePeriodSeconds:", "decode", "defaults-values.yaml", "unknown field"},
 	{"decode: removed API version", "templates/hpa.yaml", "autoscaling/v2\n", "autoscaling/v2beta2\n", "decode", "defaults-values.yaml", "no kind \"HorizontalPodAutoscaler\" is registered for version \"autoscaling/v2beta2\""},
