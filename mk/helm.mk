@@ -22,9 +22,10 @@ helm-template: $(HELM) ## Render the chart with its defaults (VALUES=file to add
 # Renders every values set, decodes strictly into k8s.io/api and prometheus-operator
 # types, runs the restricted Pod Security policy, the schema's bad values, the
 # broken-chart fixtures and promtool's rule tests (see deploy/helm/check).
-helm-check: $(HELM) $(PROMTOOL) ## Chart checks with no cluster: strict decode, restricted PSS, schema, alert rules.
+helm-check: $(HELM) $(PROMTOOL) $(STATICCHECK) ## Chart checks with no cluster: strict decode, restricted PSS, schema, alert rules.
 	cd $(HELM_CHECK) && HELM=$(HELM) PROMTOOL=$(PROMTOOL) go test -count=1 -v ./...
-	cd $(HELM_CHECK) && go vet ./...
+	cd $(HELM_CHECK) && go vet ./... && $(STATICCHECK) ./...
+	@test -z "$$(gofmt -l $(HELM_CHECK))" || { gofmt -l $(HELM_CHECK); echo "gofmt: files above need formatting"; exit 1; }
 
 test-helm: helm-lint helm-check ## Everything about the chart that CI runs.
 
