@@ -58,6 +58,13 @@ for bin in "$@"; do
     $1 == "dep" { if (p != "") print p; p = $2 " " $3; next }
     $1 == "=>"  { p = $2 " " $3; next }
     END         { if (p != "") print p }' <<<"$info")
+  # Ask the proxy about every module at once; each answer lands in versions/<path>.
+  mkdir -p "$scratch/versions"
+  for m in "${mods[@]}"; do
+    path=${m% *}
+    (golist "$path" >"$scratch/versions/${path//\//%}" 2>/dev/null || rm -f "$scratch/versions/${path//\//%}") &
+  done
+  wait
   for m in "${mods[@]}"; do
     path=${m% *}
     ver=${m#* }
@@ -72,7 +79,7 @@ for bin in "$@"; do
     fi
     base=${ver%+incompatible}
     prefix=${base%.*}.
-    listed=$(golist "$path") || { echo "freshness: cannot list $path from the proxy" >&2; exit 2; }
+    listed=$(cat "$scratch/versions/${path//\//%}") || { echo "freshness: cannot list $path from the proxy" >&2; exit 2; }
     # shellcheck disable=SC2086 # the list is space separated on purpose
     newest=$(newest_patch "$prefix" ${listed#* })
     if [[ -n $newest && $(printf '%s\n%s\n' "$ver" "$newest" | sort -V | tail -n 1) != "$ver" ]]; then

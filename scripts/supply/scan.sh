@@ -90,7 +90,7 @@ govulncheck_run govulncheck-source "$module" \
   bash -c 'cd "$1" && shift && exec "$@"' _ "$module" "$GOVULNCHECK" "${govuln_db[@]}" ./...
 govulncheck_run govulncheck-binary "$binary" "$GOVULNCHECK" "${govuln_db[@]}" -mode=binary "$binary"
 osv_run osv-scanner-image "$image" scan image --archive "$image"
-osv_run osv-scanner-sbom "$sbom" scan source --sbom "$sbom"
+osv_run osv-scanner-sbom "$sbom" scan source -L "$sbom"
 
 rc=0
 "$here/freshness.sh" "$binary" >"$out/freshness.txt" 2>&1 || rc=$?

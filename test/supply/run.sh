@@ -88,9 +88,13 @@ rc=$?
 echo "$out" | tail -n 1
 expect "verify fails for an image whose digest differs from the signed one" test "$rc" -ne 0
 
-# Worse: the signed image's signature copied next to the other digest.
-sig_tag=${digest/:/-}.sig
-"$CRANE" copy "$repo:$sig_tag" "$repo:${other_digest/:/-}.sig" >/dev/null 2>&1
+# Worse: everything cosign attached to the signed digest (tags sha256-<hex>[.sig|.att],
+# the referrers fallback) copied to the same tags of the other digest.
+copied=0
+for t in $("$CRANE" ls "$repo" 2>/dev/null | grep "^${digest/:/-}"); do
+  "$CRANE" copy "$repo:$t" "$repo:${other_digest/:/-}${t#"${digest/:/-}"}" >/dev/null 2>&1 && copied=$((copied + 1))
+done
+expect "the signed digest's signature tags were copied to the other digest ($copied)" test "$copied" -gt 0
 out=$(scripts/supply/verify.sh "$repo@$other_digest" 2>&1)
 rc=$?
 echo "$out" | tail -n 1
@@ -105,13 +109,13 @@ mkdir -p "$tmp/fx/rootfs/usr/local/bin"
 (cd "$fx" && GOTOOLCHAIN=go1.26.8 GOFLAGS=-buildvcs=false CGO_ENABLED=0 go build -trimpath -o "$tmp/fx/rootfs/usr/local/bin/vulnerable" .)
 tar -C "$tmp/fx/rootfs" --sort=name --mtime=@0 --owner=0 --group=0 -cf "$tmp/fx/layer.tar" usr
 "$CRANE" append --oci-empty-base -f "$tmp/fx/layer.tar" -t example.invalid/vulnerable:test -o "$tmp/fx/image.tar" >/dev/null
-scripts/supply/sbom.sh -i "$tmp/fx/image.tar" -b "$tmp/fx/rootfs/usr/local/bin/vulnerable" -n vulnerable -o "$tmp/fx/sbom.json"
+scripts/supply/sbom.sh -i "$tmp/fx/image.tar" -b "$tmp/fx/rootfs/usr/local/bin/vulnerable" -n vulnerable -o "$tmp/fx/vulnerable.spdx.json"
 
 fixture_scan() { # OUT_DIR [env...]
   local out=$1
   shift
   env "$@" GOTOOLCHAIN=go1.26.8 scripts/supply/scan.sh -m "$fx" -b "$tmp/fx/rootfs/usr/local/bin/vulnerable" \
-    -i "$tmp/fx/image.tar" -s "$tmp/fx/sbom.json" -o "$out"
+    -i "$tmp/fx/image.tar" -s "$tmp/fx/vulnerable.spdx.json" -o "$out"
 }
 fixture_scan "$tmp/fx/scan" VULNDB="${VULNDB:-}"
 rc=$?
