@@ -11,15 +11,12 @@ import (
 
 	"github.com/giropops/giropops-senhas/internal/history"
 	"github.com/giropops/giropops-senhas/internal/redistest"
+	"github.com/giropops/giropops-senhas/internal/server"
 )
 
-// store is what the server needs from a history store; both implementations
-// must pass the same contract.
-type store interface {
-	Add(ctx context.Context, key, p string) error
-	Latest(ctx context.Context, key string, n int) ([]string, error)
-	Ping(ctx context.Context) error
-}
+// store is what the server needs from a history store: both implementations
+// must satisfy it and pass the same contract.
+type store = server.History
 
 // testContract runs the contract every store must keep. newStore returns an
 // empty store with the given config.
