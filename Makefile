@@ -29,7 +29,7 @@ help: ## List the targets.
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 run: ## Serve the app on :5000 (in-memory history unless REDIS_HOST is set).
-	go run -trimpath ./cmd/$(BIN)
+	go run -trimpath -ldflags '$(LDFLAGS)' ./cmd/$(BIN)
 
 build: ## Build a static, stripped, version-stamped binary into bin/.
 	$(GOBUILD) -o bin/$(BIN) ./cmd/$(BIN)
