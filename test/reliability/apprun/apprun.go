@@ -1,0 +1,263 @@
+// Package apprun builds a program of this module and runs it as a process on a
+// loopback port, for the reliability tests and the benchmark: they test the
+// real binary, its signals and exit code, not a handler in the test's process.
+package apprun
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// ModuleRoot is the directory of this module's go.mod, found from the working
+// directory up (go test runs a test in its package's directory).
+func ModuleRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Build compiles the package pkg (such as ./cmd/giropops-senhas) of this
+// module into a new file under dir, stripped and -trimpath like the release,
+// and returns its path.
+func Build(t testing.TB, dir, pkg string) string {
+	t.Helper()
+	out := filepath.Join(dir, filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
+	cmd.Dir = ModuleRoot(t)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return out
+}
+
+// FreePort returns a loopback TCP port that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// Proc is a running server process.
+type Proc struct {
+	Cmd  *exec.Cmd
+	Port int
+	URL  string // http://127.0.0.1:PORT
+	// StartUp is the time from starting the process to its first 200 on the
+	// health path.
+	StartUp time.Duration
+
+	out  *syncBuffer
+	done chan struct{}
+	err  error // Wait's result, once done is closed
+}
+
+// Start runs bin with env (KEY=VALUE; PORT is added) on a free port and waits
+// up to 10 s for health (such as /healthz) to answer 200. The process is killed
+// when the test ends if it is still running.
+func Start(t testing.TB, bin, health string, env ...string) *Proc {
+	t.Helper()
+	p := &Proc{Port: FreePort(t), out: &syncBuffer{}, done: make(chan struct{})}
+	p.URL = "http://127.0.0.1:" + strconv.Itoa(p.Port)
+	p.Cmd = exec.Command(bin)
+	p.Cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(p.Port)}, env...)
+	p.Cmd.Stdout, p.Cmd.Stderr = p.out, p.out
+	start := time.Now()
+	if err := p.Cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	go func() { p.err = p.Cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		if !p.Exited() {
+			p.Cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	if _, err := WaitFor200(p.URL+health, 10*time.Second, p.done); err != nil {
+		t.Fatalf("%s did not answer 200 on %s: %v\n%s", bin, health, err, p.Output())
+	}
+	p.StartUp = time.Since(start)
+	return p
+}
+
+// WaitFor200 polls url every millisecond until it answers 200, for at most
+// timeout, and returns how long that took. It gives up early when stop closes
+// (the process exited).
+func WaitFor200(url string, timeout time.Duration, stop <-chan struct{}) (time.Duration, error) {
+	start := time.Now()
+	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	var last error
+	for time.Since(start) < timeout {
+		select {
+		case <-stop:
+			return 0, errors.New("the process exited")
+		default:
+		}
+		resp, err := client.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return time.Since(start), nil
+			}
+			err = fmt.Errorf("status %s", resp.Status)
+		}
+		last = err
+		time.Sleep(time.Millisecond)
+	}
+	return 0, fmt.Errorf("no 200 within %s: %v", timeout, last)
+}
+
+// Exited reports whether the process has exited.
+func (p *Proc) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Done is closed when the process exits.
+func (p *Proc) Done() <-chan struct{} { return p.done }
+
+// Signal sends sig to the process.
+func (p *Proc) Signal(sig os.Signal) error { return p.Cmd.Process.Signal(sig) }
+
+// Wait waits at most timeout for the process to exit and returns its exit
+// code, or an error if it is still running (it is then killed).
+func (p *Proc) Wait(timeout time.Duration) (int, error) {
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		p.Cmd.Process.Kill()
+		<-p.done
+		return -1, fmt.Errorf("still running after %s: killed", timeout)
+	}
+	if ws, ok := p.Cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return -1, fmt.Errorf("killed by %s", ws.Signal())
+	}
+	return p.Cmd.ProcessState.ExitCode(), nil
+}
+
+// Output is what the process wrote to stdout and stderr so far.
+func (p *Proc) Output() string { return p.out.String() }
+
+// Stop sends SIGTERM and waits up to 15 s for the process to exit.
+func (p *Proc) Stop() {
+	if p.Exited() {
+		return
+	}
+	p.Signal(syscall.SIGTERM)
+	p.Wait(15 * time.Second)
+}
+
+// RSS returns the resident set size of process pid and its peak (VmRSS and
+// VmHWM in /proc/PID/status), in bytes.
+func RSS(pid int) (rss, peak int64, err error) {
+	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok || (k != "VmRSS" && k != "VmHWM") {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("%s: %q", k, v)
+		}
+		if k == "VmRSS" {
+			rss = kb << 10
+		} else {
+			peak = kb << 10
+		}
+	}
+	if rss == 0 || peak == 0 {
+		return 0, 0, fmt.Errorf("no VmRSS/VmHWM in /proc/%d/status", pid)
+	}
+	return rss, peak, sc.Err()
+}
+
+// Metrics reads the series without labels (such as go_goroutines) from a
+// Prometheus text endpoint.
+func Metrics(ctx context.Context, url string) (map[string]float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	m := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || line[0] == '#' || strings.ContainsRune(line, '{') {
+			continue
+		}
+		name, v, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+			m[name] = f
+		}
+	}
+	return m, sc.Err()
+}
+
+// syncBuffer is a bytes.Buffer that a process and a test may use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
