@@ -33,7 +33,7 @@ image-oci: image-bins $(ocibuild) ## The multi-arch OCI layout, docker-archive a
 	$(ocibuild) build -out $(image_dir) -rootfs deploy/docker/rootfs -name $(BIN) \
 	  $(foreach a,$(IMAGE_ARCHES),-bin linux/$(a)=$(IMAGE_DIST)/bin/linux-$(a)/$(BIN)) \
 	  -load-platform linux/$(host_arch) -tag $(BIN):$(VERSION) -tag $(BIN):latest \
-	  -version $(VERSION) -revision $(REVISION) -source $(IMAGE_SOURCE) \
+	  -source-date-epoch $(SOURCE_DATE_EPOCH) -version $(VERSION) -revision $(REVISION) -source $(IMAGE_SOURCE) \
 	  -licenses '$(IMAGE_LICENSES)' -description '$(IMAGE_DESC)'
 
 image: image-oci ## Build the image and load it into Docker as giropops-senhas:$(VERSION) and :latest.
@@ -63,7 +63,7 @@ test-image: ## ocibuild's tests, then the end-to-end test against the Docker eng
 	go -C tools/ocibuild vet ./...
 	go -C tools/ocibuild test -count=1 ./...
 	go vet -tags e2e ./test/e2e/
-	go test -tags e2e -count=1 -v -timeout 30m ./test/e2e/
+	go test -tags e2e -count=1 -v -timeout 75m ./test/e2e/
 
 TEST_TARGETS += test-image
 

@@ -33,7 +33,7 @@ if [ -f /var/run/docker.pid ] && ! kill -0 "$(cat /var/run/docker.pid)" 2>/dev/n
 fi
 
 echo "dockerd: starting (log: $log)"
-nohup dockerd >>"$log" 2>&1 </dev/null &
+setsid nohup dockerd >>"$log" 2>&1 </dev/null &
 
 for _ in $(seq 1 60); do
   if answers; then

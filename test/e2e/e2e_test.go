@@ -72,7 +72,13 @@ func need(t *testing.T, program string) string {
 // the test log on failure.
 func run(t *testing.T, env []string, name string, args ...string) string {
 	t.Helper()
-	out, err := tryRun(env, name, args...)
+	return runIn(t, root, env, name, args...)
+}
+
+// runIn is run in another directory.
+func runIn(t *testing.T, dir string, env []string, name string, args ...string) string {
+	t.Helper()
+	out, err := tryRunIn(dir, env, name, args...)
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}
@@ -80,10 +86,15 @@ func run(t *testing.T, env []string, name string, args ...string) string {
 }
 
 func tryRun(env []string, name string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	return tryRunIn(root, env, name, args...)
+}
+
+func tryRunIn(dir string, env []string, name string, args ...string) (string, error) {
+	// Long enough for a cold build of both arches on a busy 2-core machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = root
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

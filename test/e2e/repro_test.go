@@ -3,33 +3,46 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// TestReproducibleBuild builds the image twice from clean caches (a fresh GOCACHE each,
-// the same commit and flags) into two directories and expects the same index digest, the
-// one `make image` wrote too.
+// TestReproducibleBuild clones the commit twice, into two different paths, and builds the
+// image in each from a clean cache (a fresh GOCACHE, the same flags): the two index
+// digests must be equal, and equal to the one `make image` wrote with its warm cache when
+// the checkout is that commit, unmodified (as in CI).
 func TestReproducibleBuild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("two cold builds of both architectures take minutes")
 	}
+	head := run(t, nil, "git", "rev-parse", "HEAD")
 	var digests []string
+	var version string
 	for _, n := range []string{"a", "b"} {
 		dir := t.TempDir()
-		dist := filepath.Join(dir, "dist")
-		env := []string{"GOCACHE=" + filepath.Join(dir, "gocache"), "IMAGE_DIST=" + dist}
-		run(t, env, "make", "--no-print-directory", "image-oci", "IMAGE_DIST="+dist)
-		digests = append(digests, readDigest(t, filepath.Join(dist, "image", "digest")))
-		t.Logf("build %s (GOCACHE %s/gocache): %s", n, dir, digests[len(digests)-1])
+		src := filepath.Join(dir, "src-"+n)
+		run(t, nil, "git", "clone", "--quiet", root, src)
+		runIn(t, src, nil, "git", "checkout", "--quiet", "--detach", head)
+		env := []string{"GOCACHE=" + filepath.Join(dir, "gocache")}
+		runIn(t, src, env, "make", "--no-print-directory", "image-oci")
+		digests = append(digests, readDigest(t, filepath.Join(src, "dist", "image", "digest")))
+		version = layoutVersion(t, filepath.Join(src, "dist", "image", "oci"))
+		t.Logf("build %s: %s, fresh GOCACHE: %s", n, src, digests[len(digests)-1])
 	}
 	if digests[0] != digests[1] {
-		t.Fatalf("two clean builds of one commit: %s != %s", digests[0], digests[1])
+		t.Fatalf("two clean builds of %s: %s != %s", head, digests[0], digests[1])
 	}
-	if main := readDigest(t, filepath.Join(root, "dist", "image", "digest")); main != digests[0] {
-		t.Errorf("make image (warm cache) wrote %s, the clean builds %s", main, digests[0])
+
+	main := filepath.Join(root, "dist", "image")
+	if v := layoutVersion(t, filepath.Join(main, "oci")); v != version {
+		t.Logf("dist/image is version %s, the clones %s (the checkout is modified or moved): not compared", v, version)
+		return
+	}
+	if d := readDigest(t, filepath.Join(main, "digest")); d != digests[0] {
+		t.Errorf("make image (warm cache) wrote %s, the clean builds %s", d, digests[0])
 	}
 }
 
@@ -44,4 +57,20 @@ func readDigest(t *testing.T, path string) string {
 		t.Fatalf("%s: %q is not a digest", path, d)
 	}
 	return d
+}
+
+// layoutVersion is the version ocibuild recorded in the layout's index.json.
+func layoutVersion(t *testing.T, dir string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idx struct {
+		Manifests []struct{ Annotations map[string]string }
+	}
+	if err := json.Unmarshal(b, &idx); err != nil || len(idx.Manifests) != 1 {
+		t.Fatalf("%s/index.json: %v", dir, err)
+	}
+	return idx.Manifests[0].Annotations["org.opencontainers.image.ref.name"]
 }
