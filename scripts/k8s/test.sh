@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# test.sh (make test-k8s): the chart on a real single-node cluster, each check an assertion.
+#   1. the cluster alone: node Ready, CoreDNS Ready, restricted Pod Security admits a
+#      compliant pod and the real API server rejects root pods;
+#   2. the chart: images imported (app by digest), helm install + helm test, page and API
+#      through the Service from another pod and through a port-forward from the host,
+#      helm upgrade under load without a lost request, an app pod deleted under load, the
+#      Redis pod deleted without losing history, the HPA scaling out on metrics-server;
+#   3. teardown, and a diff of the host state before and after (must be empty).
+# Part 2 needs the app's OCI layout (make image) and giropops-senhas-redis:local (make
+# redis-image) and HELM; without them it is skipped locally and fails under CI=true.
+# Figures and logs go to dist/k8s-test/.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+source "$here/env.sh"
+art=$root/dist/k8s-test
+rm -rf "$art" && mkdir -p "$art"
+NS=giropops
+REL=giropops-senhas
+CHART=$root/deploy/helm/giropops-senhas
+CTR=(ctr --address "$CTRD_SOCK" -n k8s.io)
+t0=$SECONDS
+
+pass() { log "PASS: $*"; echo "PASS: $*" >>"$art/results.txt"; }
+fail() { log "FAIL: $*"; echo "FAIL: $*" >>"$art/results.txt"; exit 1; }
+figure() { log "FIGURE: $*"; echo "$*" >>"$art/figures.txt"; }
+
+# The cluster is ours to tear down unless one was already running.
+own=1
+if alive kube-apiserver; then own=0; log "reusing the running cluster: it stays up, no host-state check"; fi
+[[ $own == 1 ]] && "$here/hoststate.sh" >"$art/host-before.txt"
+pf_pid=""; load_pid=""
+finish() {
+  local rc=$?
+  [[ -n $pf_pid ]] && kill "$pf_pid" 2>/dev/null
+  [[ -n $load_pid ]] && kill "$load_pid" 2>/dev/null
+  if ((rc != 0)) && [[ -x $K8S_DIR/bin/kubectl ]]; then
+    log "diagnostics in $art/diagnostics.txt"
+    { BIN=$K8S_DIR/bin; kc get nodes,pods,svc,endpointslices,pvc,pv,hpa -A -o wide
+      kc get events -A --sort-by=.lastTimestamp | tail -40
+      kc describe pods -n "$NS"; kc logs -n "$NS" -l app.kubernetes.io/instance=$REL --all-containers --tail 50
+    } >"$art/diagnostics.txt" 2>&1 || true
+    tail -50 "$art/diagnostics.txt" >&2 || true
+    cp -r "$K8S_DIR/logs" "$art/cluster-logs" 2>/dev/null || true
+  fi
+  if [[ $own == 1 ]]; then
+    "$here/down.sh" || rc=1
+    "$here/hoststate.sh" >"$art/host-after.txt"
+    if diff -u "$art/host-before.txt" "$art/host-after.txt" >"$art/host-diff.txt"; then
+      log "PASS: host state after k8s-down equals the state before k8s-up (dist/k8s-test/host-*.txt)"
+    else
+      log "FAIL: the host state changed:"; cat "$art/host-diff.txt" >&2; rc=1
+    fi
+  fi
+  log "test-k8s $( ((rc == 0)) && echo passed || echo FAILED) in $((SECONDS - t0))s"
+  exit $rc
+}
+trap finish EXIT
+
+# ---------------------------------------------------------------- 1. the cluster alone
+t=$SECONDS
+"$here/up.sh"
+figure "k8s-up: $((SECONDS - t))s"
+BIN=$K8S_DIR/bin
+kc get --raw /version | grep -q "\"gitVersion\": \"$K8S_VERSION\"" || fail "the API server is not $K8S_VERSION"
+kc wait --for=condition=Ready "node/$NODE_NAME" --timeout 60s >/dev/null && pass "node $NODE_NAME Ready ($K8S_VERSION)"
+kc rollout status -n kube-system deploy/coredns --timeout 90s >/dev/null && pass "CoreDNS Ready"
+
+if [[ $own == 0 ]]; then # a rerun on a kept cluster starts from an empty namespace and volume
+  kc delete namespace "$NS" --ignore-not-found --timeout 120s >/dev/null
+  kc delete pv giropops-redis-data --ignore-not-found >/dev/null
+  rm -rf "$K8S_DIR/pv/redis"
+fi
+kc create namespace "$NS" --dry-run=client -o yaml |
+  kc label --local -f - -o yaml pod-security.kubernetes.io/enforce=restricted \
+    pod-security.kubernetes.io/enforce-version=latest pod-security.kubernetes.io/warn=restricted |
+  kc apply -f - >/dev/null
+# restricted_pod NAME IMAGE [USER] [RUN_AS_NON_ROOT] [LABEL] -- ARGS...: a pod manifest.
+restricted_pod() {
+  local name=$1 image=$2 user=${3:-65532} nonroot=${4:-true} label=${5:-probe}; shift 5; shift
+  local args=""; (($#)) && args="args: [$(printf '"%s",' "$@" | sed 's/,$//')]"
+  cat <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $name, namespace: $NS, labels: {giropops.test/client: "$label"}}
+spec:
+  restartPolicy: Never
+  automountServiceAccountToken: false
+  securityContext: {runAsNonRoot: $nonroot, runAsUser: $user, runAsGroup: $user, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: main
+    image: $image
+    imagePullPolicy: Never
+    $args
+    securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+YAML
+}
+restricted_pod pause-probe "$PAUSE_IMAGE" 65532 true probe -- | kc apply -f - >/dev/null
+kc wait -n "$NS" --for=condition=Ready pod/pause-probe --timeout 60s >/dev/null &&
+  pass "a pod that meets 'restricted' is admitted and Ready (sandbox, CNI bridge, pod IP $(kc get pod -n "$NS" pause-probe -o jsonpath='{.status.podIP}'))"
+kc delete pod -n "$NS" pause-probe --wait=false >/dev/null
+for variant in "root:0:false" "nonroot-false:65532:false"; do
+  IFS=: read -r what user nonroot <<<"$variant"
+  if out=$(restricted_pod "reject-$what" "$PAUSE_IMAGE" "$user" "$nonroot" probe -- | kc create -f - 2>&1); then
+    fail "a pod with runAsUser=$user runAsNonRoot=$nonroot was admitted under restricted"
+  fi
+  grep -q 'violates PodSecurity "restricted' <<<"$out" || fail "unexpected rejection: $out"
+  pass "the API server rejects a pod with runAsUser=$user runAsNonRoot=$nonroot: $(grep -o 'violates PodSecurity.*' <<<"$out" | cut -c1-110)"
+done
+
+# ---------------------------------------------------------------- 2. the chart
+missing=()
+[[ -f $root/dist/image/oci/index.json && -f $root/dist/image/digest ]] || missing+=("the app image (make image)")
+docker image inspect giropops-senhas-redis:local >/dev/null 2>&1 || missing+=("giropops-senhas-redis:local (make redis-image)")
+[[ -n ${HELM:-} && -x ${HELM:-/nonexistent} ]] || missing+=("helm (HELM=...)")
+[[ -f $CHART/Chart.yaml ]] || missing+=("the chart")
+if ((${#missing[@]})); then
+  [[ ${CI:-} == true ]] && fail "missing: ${missing[*]}"
+  log "SKIP the chart's part: missing ${missing[*]}"; exit 0
+fi
+h() { "$HELM" --kubeconfig "$KUBECONFIG" -n "$NS" "$@"; }
+
+# Images: imported into the node's containerd, never pulled. The app by its index digest.
+digest=$(cat "$root/dist/image/digest")
+tar -C "$root/dist/image/oci" -cf "$art/app-oci.tar" .
+# The layout's index names the image index by tag; --base-name makes it giropops-senhas:<tag>.
+"${CTR[@]}" images import --base-name docker.io/library/giropops-senhas "$art/app-oci.tar" >/dev/null
+docker save giropops-senhas-redis:local -o "$art/redis.tar"
+"${CTR[@]}" images import "$art/redis.tar" >/dev/null
+rm -f "$art/app-oci.tar" "$art/redis.tar"
+"${CTR[@]}" images ls | awk '$1 ~ /^docker.io\/library\/giropops-senhas:/ {print $3}' | grep -qx "$digest" ||
+  fail "the app image is not in containerd as $digest"
+pass "images imported: giropops-senhas@$digest, giropops-senhas-redis:local, $PAUSE_IMAGE"
+APP_IMAGE=giropops-senhas@$digest
+
+# Redis' volume: a pre-created local PersistentVolume in $K8S_DIR (no provisioner needed).
+mkdir -p "$K8S_DIR/pv/redis"
+kc apply -f - >/dev/null <<YAML
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: giropops-local}
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: giropops-redis-data}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: giropops-local
+  local: {path: "$K8S_DIR/pv/redis"}
+  nodeAffinity:
+    required:
+      nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [$NODE_NAME]}]}]
+YAML
+cat >"$art/values.yaml" <<YAML
+image: {repository: giropops-senhas, digest: "$digest"}
+redis: {persistence: {storageClassName: giropops-local, size: 1Gi}}
+# The test's client pods and the host (load through the cluster IP) may reach the app.
+networkPolicy:
+  extraFrom:
+  - podSelector: {matchLabels: {giropops.test/client: "true"}}
+  - ipBlock: {cidr: $NODE_IP/32}
+  - ipBlock: {cidr: ${POD_CIDR%.*}.1/32}
+YAML
+t=$SECONDS
+h install "$REL" "$CHART" -f "$art/values.yaml" --wait --timeout 4m >"$art/helm-install.txt"
+figure "helm install --wait: $((SECONDS - t))s"
+kc wait -n "$NS" --for=condition=Ready pod -l "app.kubernetes.io/instance=$REL" --timeout 120s >/dev/null
+pass "helm install: every pod admitted under restricted and Ready: $(kc get pods -n "$NS" -l "app.kubernetes.io/instance=$REL" -o name | tr '\n' ' ')"
+h test "$REL" --timeout 2m >"$art/helm-test.txt" && pass "helm test"
+SVC=$(kc get svc -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=app" -o jsonpath='{.items[0].metadata.name}')
+
+# From another pod: our image's healthcheck subcommand (no curl in it) through the Service's DNS name.
+in_pod_get() {
+  local name=$1 url=$2
+  for attempt in 1 2 3; do
+    kc delete pod -n "$NS" "$name" --ignore-not-found >/dev/null
+    restricted_pod "$name" "$APP_IMAGE" 65532 true true -- healthcheck "$url" | kc apply -f - >/dev/null
+    kc wait -n "$NS" --for=jsonpath='{.status.phase}'=Succeeded "pod/$name" --timeout 30s >/dev/null 2>&1 &&
+      { kc delete pod -n "$NS" "$name" --wait=false >/dev/null; return 0; }
+    sleep 2
+  done
+  kc logs -n "$NS" "$name" >&2 || true
+  return 1
+}
+in_pod_get client-page "http://$SVC:5000/" && pass "the page answers 200 through the Service from another pod"
+in_pod_get client-api "http://$SVC.$NS.svc.cluster.local:5000/api/senhas" &&
+  pass "the API answers 200 through the Service's full DNS name from another pod"
+# The same chart-made pod, but forced to root, is refused.
+if out=$(restricted_pod app-as-root "$APP_IMAGE" 0 false true -- | kc create -f - 2>&1); then
+  fail "the app image as root was admitted"
+fi
+pass "the API server rejects the app image as root: $(grep -o 'violates PodSecurity.*' <<<"$out" | cut -c1-90)"
+
+# From the host: kubectl port-forward to the Service.
+kc port-forward -n "$NS" "svc/$SVC" :5000 --address 127.0.0.1 >"$art/port-forward.txt" 2>&1 &
+pf_pid=$!
+wait_for 20 "port-forward" grep -q 'Forwarding from' "$art/port-forward.txt"
+pf=$(sed -n 's/Forwarding from 127.0.0.1:\([0-9]*\).*/\1/p' "$art/port-forward.txt" | head -1)
+curl -fsS -o /dev/null "http://127.0.0.1:$pf/" && pass "the page answers through a port-forward from the host"
+curl -fsS -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$pf/api/gerar-senha" | grep -q '"senha"' &&
+  pass "POST /api/gerar-senha answers a password through the port-forward"
+kill "$pf_pid"; wait "$pf_pid" 2>/dev/null || true; pf_pid=""
+
+# Load through the Service's cluster IP, which kube-proxy's rules make reachable from the host.
+IP=$(kc get svc -n "$NS" "$SVC" -o jsonpath='{.spec.clusterIP}')
+URL=http://$IP:5000
+wait_for 20 "the cluster IP from the host" curl -fsS -o /dev/null "$URL/healthz"
+(cd "$root" && go build -o "$art/loadgen" ./test/k8s/loadgen)
+# under_load NAME RETRIES CMD...: run CMD while loadgen runs; fail if it lost a request.
+under_load() {
+  local name=$1 retries=$2; shift 2
+  "$art/loadgen" -url "$URL" -c 8 -rate 200 -retries "$retries" >"$art/load-$name.txt" 2>&1 &
+  load_pid=$!
+  sleep 3
+  "$@"
+  sleep 5
+  kill -INT "$load_pid"; local rc=0; wait "$load_pid" || rc=$?; load_pid=""
+  figure "$name: $(head -1 "$art/load-$name.txt")"
+  ((rc == 0)) || { cat "$art/load-$name.txt" >&2; fail "$name lost requests"; }
+}
+app_pods() { kc get pods -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=app" -o jsonpath='{.items[*].metadata.name}'; }
+
+before=$(app_pods)
+upgrade() { h upgrade "$REL" "$CHART" --reuse-values --set app.logLevel=debug --wait --timeout 4m >"$art/helm-upgrade.txt"; }
+under_load helm-upgrade 0 upgrade
+after=$(app_pods)
+for p in $before; do [[ " $after " != *" $p "* ]] || fail "helm upgrade left pod $p in place"; done
+pass "helm upgrade replaced every app pod ($before -> $after) under load with no request lost"
+
+delete_app_pod() {
+  kc delete pod -n "$NS" "${after%% *}" >/dev/null
+  kc rollout status -n "$NS" "deploy/$SVC" --timeout 120s >/dev/null
+}
+under_load delete-app-pod 1 delete_app_pod
+pass "deleting an app pod under load lost no request (one client retry allowed)"
+
+# Redis: a password written in one session survives the Redis pod's deletion (AOF on the PV).
+jar=$art/cookies.txt
+senha=$(curl -fsS -c "$jar" -b "$jar" -H 'Content-Type: application/json' -d '{}' "$URL/api/gerar-senha" | sed -n 's/.*"senha":"\([^"]*\)".*/\1/p')
+[[ -n $senha ]] || fail "no password generated"
+curl -fsS -b "$jar" "$URL/api/senhas" | grep -qF "\"$senha\"" || fail "the new password is not in the history"
+REDIS_POD=$(kc get pods -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=redis" -o jsonpath='{.items[0].metadata.name}')
+uid=$(kc get pod -n "$NS" "$REDIS_POD" -o jsonpath='{.metadata.uid}')
+sleep 2 # appendfsync everysec
+kc delete pod -n "$NS" "$REDIS_POD" >/dev/null
+wait_for 120 "a new Redis pod" bash -c "[[ \$('$BIN/kubectl' get pod -n $NS $REDIS_POD -o jsonpath='{.metadata.uid}') != $uid ]]"
+kc wait -n "$NS" --for=condition=Ready "pod/$REDIS_POD" --timeout 120s >/dev/null
+wait_for 60 "the history back" bash -c "curl -fsS -b '$jar' '$URL/api/senhas' | grep -qF '\"$senha\"'" ||
+  fail "the history was lost with the Redis pod"
+pass "deleting the Redis pod lost no history (PVC $(kc get pvc -n "$NS" -o jsonpath='{.items[0].spec.volumeName}'), AOF)"
+
+# HPA: metrics-server (built from the proxy, deployed by up.sh) feeds the chart's HPA.
+wait_for 120 "metrics-server's pod metrics" bash -c "'$BIN/kubectl' top pods -n $NS --no-headers | grep -q ."
+pass "metrics-server serves pod metrics: $(kc top pods -n "$NS" --no-headers | awk '{printf "%s=%s ", $1, $2}')"
+hpa_replicas() { kc get hpa -n "$NS" "$SVC" -o jsonpath='{.status.currentReplicas}/{.status.desiredReplicas}'; }
+wait_for 90 "the HPA to read CPU" bash -c "[[ -n \$('$BIN/kubectl' get hpa -n $NS $SVC -o jsonpath='{.status.currentMetrics[0].resource.current.averageUtilization}') ]]"
+# The chart keeps Kubernetes' default 5-minute scale-down window; shorten it for the test.
+kc patch hpa -n "$NS" "$SVC" --type merge -p '{"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":10}}}}' >/dev/null
+t=$SECONDS
+"$art/loadgen" -url "$URL" -c 16 -rate 0 -retries 1 >"$art/load-hpa.txt" 2>&1 &
+load_pid=$!
+scaled_out() { local r; r=$(hpa_replicas); ((${r%/*} > 2)); }
+wait_for 240 "the HPA to scale out" scaled_out || { kc describe hpa -n "$NS" "$SVC" >&2; fail "the HPA did not scale out"; }
+out_at=$((SECONDS - t))
+sleep 20
+peak=$(hpa_replicas)
+kill -INT "$load_pid"; wait "$load_pid" || true; load_pid=""
+figure "hpa: scaled out after ${out_at}s to $peak (current/desired) under $(head -1 "$art/load-hpa.txt")"
+pass "the HPA scaled out under load (${out_at}s, replicas $peak)"
+t=$SECONDS
+scaled_in() { [[ $(hpa_replicas) == 2/2 ]]; }
+wait_for 300 "the HPA to scale back in" scaled_in || { kc describe hpa -n "$NS" "$SVC" >&2; fail "the HPA did not scale back in"; }
+figure "hpa: back to 2 replicas $((SECONDS - t))s after the load stopped"
+pass "the HPA scaled back in to minReplicas=2"
