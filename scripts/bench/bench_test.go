@@ -74,8 +74,12 @@ type cell struct {
 	Max      float64 `json:"max_ms"`
 	Errors   int     `json:"errors"`
 	Detail   string  `json:"error_detail,omitempty"`
+	// CPUPerReq is the server process's CPU time (user and system) per
+	// request, in microseconds: its cost, whatever the machine's other load.
+	CPUPerReq float64 `json:"cpu_us_per_request"`
 
 	kinds map[string]int // errors by wrk's kind: connect, read, write, status, timeout
+	cpu   time.Duration  // the server's CPU time during the run
 }
 
 // report is everything a run measured.
@@ -194,10 +198,12 @@ func TestBench(t *testing.T) {
 			for r := range rounds {
 				for i := range targets {
 					tg := targets[(i+r)%len(targets)]
+					cpu0 := cpuTime(tg.pid())
 					res, err := runWrk(lua, tg.URL, sc, c, slice.String())
 					if err != nil {
 						t.Fatalf("%s %s c=%d: %v", tg.Name, sc, c, err)
 					}
+					res.cpu = cpuTime(tg.pid()) - cpu0
 					byTarget[tg.Name] = append(byTarget[tg.Name], res)
 				}
 			}
@@ -205,8 +211,8 @@ func TestBench(t *testing.T) {
 				res := merge(byTarget[tg.Name])
 				res.Scenario, res.Conns, res.Target = sc, c, tg.Name
 				rep.Cells = append(rep.Cells, res)
-				t.Logf("%-8s %-14s c=%-4d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  errors %d %s",
-					sc, tg.Name, c, res.RPS, res.P50, res.P99, res.Errors, res.Detail)
+				t.Logf("%-8s %-14s c=%-4d %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  CPU %5.0f µs/req  errors %d %s",
+					sc, tg.Name, c, res.RPS, res.P50, res.P99, res.CPUPerReq, res.Errors, res.Detail)
 				if !tg.alive() {
 					t.Fatalf("%s is no longer running", tg.Name)
 				}
@@ -284,7 +290,9 @@ func merge(rs []cell) cell {
 		slices.Sort(v)
 		return v[len(v)/2]
 	}
+	var cpu time.Duration
 	for _, r := range rs {
+		cpu += r.cpu
 		m.Requests += r.Requests
 		m.Seconds += r.Seconds
 		m.Max = max(m.Max, r.Max)
@@ -296,6 +304,9 @@ func merge(rs []cell) cell {
 	m.P50 = med(func(c cell) float64 { return c.P50 })
 	m.P95 = med(func(c cell) float64 { return c.P95 })
 	m.P99 = med(func(c cell) float64 { return c.P99 })
+	if m.Requests > 0 {
+		m.CPUPerReq = float64(cpu.Microseconds()) / float64(m.Requests)
+	}
 	var detail []string
 	for _, k := range errorKinds {
 		if n := m.kinds[k]; n > 0 {
@@ -305,6 +316,23 @@ func merge(rs []cell) cell {
 	}
 	m.Detail = strings.Join(detail, ", ")
 	return m
+}
+
+// cpuTime is the CPU time (user and system) process pid has used so far, from
+// /proc/PID/stat in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count fields after it.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // procStatus reads the memory lines of /proc/PID/status, in bytes.

@@ -20,6 +20,9 @@ import (
 // start-up runs: with 5 s, "docker run to healthy" would measure the interval.
 const healthInterval = "100ms"
 
+// dockerStartRuns is startRuns for the containers: each docker run costs seconds.
+const dockerStartRuns = 3
+
 // harden is how `make up` runs both containers.
 var harden = []string{"--read-only", "--cap-drop=ALL", "--security-opt=no-new-privileges", "--user", "65532:65532"}
 
@@ -43,8 +46,8 @@ func startImages(t *testing.T, image, redisImage, ceilBin string) (ceil, app *ta
 	ceil = &target{Name: "ceiling-docker"}
 	app = &target{Name: "image"}
 	var ceilURL, appURL string
-	for i := range startRuns {
-		last := i == startRuns-1
+	for i := range dockerStartRuns {
+		last := i == dockerStartRuns-1
 		ceilURL = runContainer(t, ceil, fmt.Sprintf("%s-ceiling-%d", name, i), name, last, nil, ceilImage)
 		appURL = runContainer(t, app, fmt.Sprintf("%s-app-%d", name, i), name, last,
 			[]string{"-e", "REDIS_HOST=" + redis, "-e", "HISTORY_SCOPE=global", "-e", "LOG_LEVEL=warn",

@@ -59,10 +59,11 @@ func (r *report) markdown() string {
 	w("\nEach figure of the app is followed by its ratio to the ceiling, a bare net/http handler answering a fixed\n" +
 		"JSON body, measured in the same rounds: the binary against the ceiling process, the image against the ceiling\n" +
 		"in a container behind the same Docker networking (ceiling-docker). req/s: higher is better; the rest: lower is better.\n" +
-		"A cell is the median of its rounds; errors are summed.\n\n")
+		"A cell is the median of its rounds; errors are summed. CPU µs/req is the server process's own CPU time\n" +
+		"(user + system, from /proc/PID/stat) per request over the cell: its cost, which the machine's other load changes little.\n\n")
 
-	w("| scenario | conns | server | req/s | p50 ms | p95 ms | p99 ms | errors |\n")
-	w("|---|--:|---|--:|--:|--:|--:|--:|\n")
+	w("| scenario | conns | server | req/s | p50 ms | p95 ms | p99 ms | CPU µs/req | errors |\n")
+	w("|---|--:|---|--:|--:|--:|--:|--:|--:|\n")
 	for _, c := range r.Cells {
 		var base cell
 		own := true
@@ -70,9 +71,10 @@ func (r *report) markdown() string {
 			base, _ = r.cell(c.Scenario, c.Conns, b.Name)
 			own = false
 		}
-		w("| %s | %d | %s | %s | %s | %s | %s | %s |\n", scenarioTitle[c.Scenario], c.Conns, c.Target,
+		w("| %s | %d | %s | %s | %s | %s | %s | %s | %s |\n", scenarioTitle[c.Scenario], c.Conns, c.Target,
 			withRatio(c.RPS, base.RPS, 0, own), withRatio(c.P50, base.P50, 2, own),
-			withRatio(c.P95, base.P95, 2, own), withRatio(c.P99, base.P99, 2, own), errorsCell(c))
+			withRatio(c.P95, base.P95, 2, own), withRatio(c.P99, base.P99, 2, own),
+			withRatio(c.CPUPerReq, base.CPUPerReq, 0, own), errorsCell(c))
 	}
 
 	w("\n| server | start-up to first 200 ms | docker run to healthy ms | idle RSS MB | idle RSS: anonymous + file MB | peak RSS MB |\n")
@@ -93,11 +95,11 @@ func (r *report) markdown() string {
 			float64(t.IdleAnon)/1e6, float64(t.IdleFile)/1e6,
 			withRatio(float64(t.PeakRSS)/1e6, float64(b.PeakRSS)/1e6, 1, own))
 	}
-	w("\nStart-up is the median of %d starts, alternating with the ceiling's: process start to the first 200 on /healthz; "+
+	w("\nStart-up is the median of %d starts (%d for the containers), alternating with the ceiling's: process start to the first 200 on /healthz; "+
 		"for the containers, `docker run` (network and Redis already up, port published on 127.0.0.1) to the first 200, "+
 		"and for the image also to Docker's \"healthy\", with `--health-interval %s` instead of the image's 5 s. "+
 		"RSS is VmRSS (idle: started, health checked, no load yet; anonymous is the heap and stacks, file the pages "+
-		"of the executable) and VmHWM (peak over the whole run) of the server process.\n", startRuns, healthInterval)
+		"of the executable) and VmHWM (peak over the whole run) of the server process.\n", startRuns, dockerStartRuns, healthInterval)
 
 	w("\n| goal (issue 6) | server | measured | met |\n|---|---|--:|:-:|\n")
 	for _, t := range r.Targets {
