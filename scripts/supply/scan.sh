@@ -73,12 +73,16 @@ govulncheck_run() {
 }
 
 # osv-scanner exits 0 when clean, 1 when it found vulnerabilities, other codes on error.
-# Its JSON lists each vulnerability group once per package.
+# Its JSON lists each vulnerability group once per package; with --all-packages it lists
+# the clean packages too, so a pass that found no package at all is caught.
 osv_run() {
-  local name=$1 target=$2 rc=0 n
+  local name=$1 target=$2 rc=0 n pk
   shift 2
-  "$OSV_SCANNER" "$@" "${osv_db[@]}" --format json --output-file "$out/$name.json" >"$out/$name.txt" 2>&1 || rc=$?
+  "$OSV_SCANNER" "$@" --all-packages "${osv_db[@]}" --format json --output-file "$out/$name.json" >"$out/$name.txt" 2>&1 || rc=$?
   n=$(jq '[.results[]?.packages[]?.groups[]?] | length' "$out/$name.json" 2>/dev/null || echo "?")
+  pk=$(jq '[.results[]?.packages[]?] | length' "$out/$name.json" 2>/dev/null || echo 0)
+  echo "osv-scanner saw $pk packages: $(jq -r '[.results[]?.packages[]? | .package.name + "@" + .package.version] | join(" ")' "$out/$name.json" 2>/dev/null)" >>"$out/$name.txt"
+  if [[ $rc == 0 && $pk == 0 ]]; then rc=no-packages; fi
   case $rc in
   0) record "$name" "$target" "$n" pass ;;
   1) record "$name" "$target" "$n" vulnerable ;;
