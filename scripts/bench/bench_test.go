@@ -95,11 +95,22 @@ type report struct {
 }
 
 func TestBench(t *testing.T) {
-	if _, err := exec.LookPath("wrk"); err != nil {
-		t.Fatal("wrk is not installed: apt-get install wrk (listed in .ci/apt/bench.txt)")
-	}
 	root := apprun.ModuleRoot(t)
 	out := envOr("BENCH_OUT", filepath.Join(root, "dist", "bench"))
+	if from := os.Getenv("BENCH_FROM"); from != "" { // render an earlier run again
+		var rep report
+		b, err := os.ReadFile(from)
+		if err == nil {
+			err = json.Unmarshal(b, &rep)
+		}
+		if err == nil {
+			err = rep.write(out)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	total, err := time.ParseDuration(envOr("BENCH_DURATION", "5s"))
 	if err != nil {
 		t.Fatalf("BENCH_DURATION: %v", err)
@@ -121,6 +132,9 @@ func TestBench(t *testing.T) {
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("wrk"); err != nil {
+		t.Fatal("wrk is not installed: apt-get install wrk (listed in .ci/apt/bench.txt)")
 	}
 	tmp := t.TempDir()
 	appBin := os.Getenv("BENCH_APP_BIN")
@@ -229,15 +243,10 @@ func TestBench(t *testing.T) {
 	rep.Machine = append(rep.Machine, [2]string{"load average at the end", loadavg()})
 	rep.Elapsed = time.Since(begin).Round(time.Second).String()
 
-	js, _ := json.MarshalIndent(rep, "", "  ")
-	md := rep.markdown()
-	svg := rep.svg()
-	for name, b := range map[string][]byte{"results.json": js, "results.md": []byte(md), "bench.svg": []byte(svg)} {
-		if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := rep.write(out); err != nil {
+		t.Fatal(err)
 	}
-	fmt.Println(md)
+	fmt.Println(rep.markdown())
 	fmt.Printf("wrote %s/{results.md,results.json,bench.svg} in %s\n", out, rep.Elapsed)
 }
 

@@ -3,9 +3,12 @@
 package bench
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +45,17 @@ func (r *report) target(name string) *target {
 	for _, t := range r.Targets {
 		if t.Name == name {
 			return t
+		}
+	}
+	return nil
+}
+
+// write renders the report into out: results.json, results.md, bench.svg.
+func (r *report) write(out string) error {
+	js, _ := json.MarshalIndent(r, "", "  ")
+	for name, b := range map[string][]byte{"results.json": js, "results.md": []byte(r.markdown()), "bench.svg": []byte(r.svg())} {
+		if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -166,7 +180,7 @@ func mb(n int64) string { return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64)
 
 var colors = map[string]string{"ceiling": "#9e9e9e", "binary": "#1f77b4", "ceiling-docker": "#cfcfcf", "image": "#ff7f0e"}
 
-// svg draws req/s (top row) and p99 latency (bottom row) for each scenario,
+// svg draws req/s, p99 latency and CPU per request (one row each) for each scenario,
 // grouped by concurrency, one bar per server.
 func (r *report) svg() string {
 	const (
@@ -175,7 +189,7 @@ func (r *report) svg() string {
 		gapX, gapY = 60, 70
 	)
 	width := left + len(scenarios)*(pw+gapX)
-	height := top + 2*(ph+gapY)
+	height := top + 3*(ph+gapY)
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	w(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n",
@@ -201,6 +215,7 @@ func (r *report) svg() string {
 	}{
 		{"requests/s", func(c cell) float64 { return c.RPS }},
 		{"p99 latency, ms", func(c cell) float64 { return c.P99 }},
+		{"server CPU µs/request", func(c cell) float64 { return c.CPUPerReq }},
 	}
 	for ri, row := range rows {
 		for si, sc := range scenarios {
