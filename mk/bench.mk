@@ -1,6 +1,6 @@
 # Proof under load and faults (issue 6). See docs/bench.md.
 #   make bench             load figures of the binary and the image against a bare
-#                          net/http handler, into dist/bench/ (about 6 minutes; not in make test)
+#                          net/http handler, into dist/bench/ (about 10 minutes; not in make test)
 #   make test-reliability  soak, Redis outage and restart, SIGTERM, hostile input (in make test)
 #   make fuzz-ci           every fuzz target for FUZZTIME (10s) each (in make test)
 
