@@ -7,9 +7,9 @@
 # $(STATICCHECK) etc. are absolute paths and also file targets: use them as prerequisites
 # (`sbom: $(SYFT) image`) and in recipes. A binary lives in
 #   $(TOOLS_CACHE)/<tool>-<version>-<hash>/<tool>
-# where <hash> is a short digest of the tool's go.mod and go.sum, so a version bump (or any
-# pinned dependency change) builds a new binary, and a fresh clone on the same machine finds
-# the old one up to date without rebuilding. A lock in that directory makes concurrent makes
+# where <hash> is a short digest of the tool's go.mod, go.sum and -ldflags, so a version bump
+# (or any pinned dependency, replace or stamp change) builds a new binary, and a fresh clone
+# on the same machine finds the old one up to date without rebuilding. A lock in that directory makes concurrent makes
 # (several people share this machine) wait for one build instead of each building the same.
 
 ifndef GIROPOPS_TOOLS_MK
@@ -27,8 +27,8 @@ GOVULNCHECK_DB ?= -db file://$(VULNDB)
 
 # $(call tools_modver,DIR,MODULE): MODULE's required version in tools/DIR/go.mod.
 tools_modver = $(shell awk '$$1 == "$(2)" { print $$2; exit }' $(TOOLS_DIR)/$(1)/go.mod)
-# $(call tools_key,DIR): short digest of tools/DIR/go.mod and go.sum.
-tools_key = $(shell cat $(TOOLS_DIR)/$(1)/go.mod $(TOOLS_DIR)/$(1)/go.sum | sha256sum | cut -c1-10)
+# $(call tools_key,DIR,LDFLAGS): short digest of tools/DIR/go.mod, go.sum and the ldflags.
+tools_key = $(shell { cat $(TOOLS_DIR)/$(1)/go.mod $(TOOLS_DIR)/$(1)/go.sum; echo '$(2)'; } | sha256sum | cut -c1-10)
 
 # $(call tools_def,VAR,DIR,MODULE,PACKAGE,LDFLAGS)
 #   VAR      make variable that holds the binary's path (STATICCHECK)
@@ -40,9 +40,9 @@ define tools_def
 $(1)_VERSION := $$(call tools_modver,$(2),$(3))
 $(1)_MODULE  := $(3)
 $(1)_PACKAGE := $(4)
-$(1)_KEY     := $$(call tools_key,$(2))
-$(1)         := $$(TOOLS_CACHE)/$(2)-$$($(1)_VERSION)-$$($(1)_KEY)/$(2)
 $(1)_LDFLAGS  = $(5)
+$(1)_KEY     := $$(call tools_key,$(2),$$($(1)_LDFLAGS))
+$(1)         := $$(TOOLS_CACHE)/$(2)-$$($(1)_VERSION)-$$($(1)_KEY)/$(2)
 TOOLS_VARS   += $(1)
 TOOLS_BINS   += $$($(1))
 
@@ -63,6 +63,13 @@ endef
 TOOLS_VARS :=
 TOOLS_BINS :=
 
+# Helm's default Capabilities.KubeVersion (helm template, lint) follows its client-go, as in
+# helm's own Makefile: client-go v0.37.x -> Kubernetes 1.37.
+HELM_K8S_MAJOR = 1
+HELM_K8S_MINOR = $(word 2,$(subst ., ,$(call tools_modver,helm,k8s.io/client-go)))
+# Prometheus tags its Go module v0.316.0 for release 3.16.0; promtool prints the release.
+PROMTOOL_RELEASE = $(shell echo $(PROMTOOL_VERSION) | sed -E 's/^v0\.([0-9])([0-9]+)\.([0-9]+)$$/\1.\2.\3/')
+
 $(eval $(call tools_def,STATICCHECK,staticcheck,honnef.co/go/tools,honnef.co/go/tools/cmd/staticcheck,))
 $(eval $(call tools_def,GOVULNCHECK,govulncheck,golang.org/x/vuln,golang.org/x/vuln/cmd/govulncheck,))
 $(eval $(call tools_def,HELM,helm,helm.sh/helm/v3,helm.sh/helm/v3/cmd/helm,\
@@ -78,16 +85,9 @@ $(eval $(call tools_def,PROMTOOL,promtool,github.com/prometheus/prometheus,githu
   -X github.com/prometheus/common/version.Branch=v$$(PROMTOOL_RELEASE)))
 $(eval $(call tools_def,OSV_SCANNER,osv-scanner,github.com/google/osv-scanner/v2,github.com/google/osv-scanner/v2/cmd/osv-scanner,))
 $(eval $(call tools_def,SYFT,syft,github.com/anchore/syft,github.com/anchore/syft/cmd/syft,\
-  -X main.version=$$(SYFT_VERSION)))
+  -X main.version=$$(patsubst v%,%,$$(SYFT_VERSION))))
 $(eval $(call tools_def,COSIGN,cosign,github.com/sigstore/cosign/v3,github.com/sigstore/cosign/v3/cmd/cosign,\
   -X sigs.k8s.io/release-utils/version.gitVersion=$$(COSIGN_VERSION)))
-
-# Helm's default Capabilities.KubeVersion (helm template, lint) follows its client-go, as in
-# helm's own Makefile: client-go v0.37.x -> Kubernetes 1.37.
-HELM_K8S_MAJOR = 1
-HELM_K8S_MINOR = $(word 2,$(subst ., ,$(call tools_modver,helm,k8s.io/client-go)))
-# Prometheus tags its Go module v0.316.0 for release 3.16.0; promtool prints the release.
-PROMTOOL_RELEASE = $(shell echo $(PROMTOOL_VERSION) | sed -E 's/^v0\.([0-9])([0-9]+)\.([0-9]+)$$/\1.\2.\3/')
 
 .PHONY: tools tools-versions test-tools
 
@@ -104,12 +104,13 @@ test-tools: $(TOOLS_BINS) ## Check that each cached tool runs and reports its pi
 	check() { name=$$1 want=$$2; shift 2; out=$$("$$@" 2>&1) || true; \
 	  if grep -qF -- "$$want" <<<"$$out"; then echo "ok   $$name: $$want"; \
 	  else echo "FAIL $$name: want $$want, got: $$(head -3 <<<"$$out")"; fail=1; fi; }; \
-	check staticcheck '$(patsubst v%,%,$(STATICCHECK_VERSION))' $(STATICCHECK) -version; \
+	check staticcheck '($(patsubst v%,%,$(STATICCHECK_VERSION)))' $(STATICCHECK) -version; \
+	check govulncheck 'Scanner: govulncheck@$(GOVULNCHECK_VERSION)' $(GOVULNCHECK) -version; \
 	check helm        'Version:"$(HELM_VERSION)"' $(HELM) version; \
 	check crane       '$(CRANE_VERSION)' $(CRANE) version; \
 	check promtool    'version $(PROMTOOL_RELEASE)' $(PROMTOOL) --version; \
 	check osv-scanner 'osv-scanner version: $(patsubst v%,%,$(OSV_SCANNER_VERSION))' $(OSV_SCANNER) --version; \
-	check syft        'syft $(patsubst v%,%,$(SYFT_VERSION))' $(SYFT) version; \
+	check syft        'syft $(patsubst v%,%,$(SYFT_VERSION))' $(SYFT) --version; \
 	check cosign      'GitVersion:    $(COSIGN_VERSION)' $(COSIGN) version; \
 	for v in $(foreach v,$(TOOLS_VARS),'$($(v))|$($(v)_MODULE)|$($(v)_VERSION)'); do \
 	  IFS='|' read -r bin mod ver <<<"$$v"; \
