@@ -21,6 +21,8 @@ GOBUILD  := go build -trimpath -ldflags '$(LDFLAGS)'
 # Targets that `make test` runs after the Go tests; the mk/*.mk files add to it.
 TEST_TARGETS :=
 
+# tools.mk first: the others use its tool paths as prerequisites (it guards against the second include).
+include mk/tools.mk
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: help deps run build test test-go lint bench-go clean
