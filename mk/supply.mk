@@ -70,13 +70,20 @@ freshness: image-bins ## Only the freshness gate, on the host binary.
 # Without a key pair, a throwaway one (so a fresh clone can run sign and verify); a real
 # release passes COSIGN_KEY and COSIGN_PUB.
 supply-keys: $(COSIGN)
-	@if [ -z "$${COSIGN_KEY:-}" ] && [ ! -f $(supply_dir)/keys/cosign.key ]; then \
+	@if [ -z "$(SIGN_KEY)" ] && [ ! -f $(supply_dir)/keys/cosign.key ]; then \
 	  mkdir -p $(supply_dir)/keys && cd $(supply_dir)/keys && \
 	  COSIGN_PASSWORD= $(COSIGN) generate-key-pair >/dev/null && \
 	  echo "cosign: no COSIGN_KEY given, made a throwaway key pair in $(supply_dir)/keys"; fi
 
-supply_keyenv = $(if $(COSIGN_KEY),,COSIGN_KEY=$(supply_dir)/keys/cosign.key COSIGN_PASSWORD=) \
-  $(if $(COSIGN_PUB),,COSIGN_PUB=$(supply_dir)/keys/cosign.pub)
+# tools.mk has a COSIGN_KEY of its own (the cache key of the cosign build) that shadows
+# the environment's COSIGN_KEY in recipes: read the signing key from the environment.
+ifeq ($(origin COSIGN_KEY),command line)
+SIGN_KEY := $(COSIGN_KEY)
+else
+SIGN_KEY := $(shell printenv COSIGN_KEY)
+endif
+supply_keyenv = $(if $(SIGN_KEY),COSIGN_KEY='$(SIGN_KEY)',COSIGN_KEY=$(supply_dir)/keys/cosign.key COSIGN_PASSWORD=) \
+  COSIGN_PUB='$(or $(COSIGN_PUB),$(supply_dir)/keys/cosign.pub)'
 
 sign: $(COSIGN) $(CRANE) supply-keys sbom provenance ## Push by digest, sign, attest SBOM and provenance.
 	@$(supply_tools) $(supply_keyenv) VERSION=$(VERSION) scripts/supply/sign.sh \

@@ -106,7 +106,7 @@ case $rc in
 esac
 
 for f in "$out"/govulncheck-*.txt; do
-  grep -qE '^Vulnerability #' "$f" && { echo "--- ${f##*/}"; grep -E -A3 '^Vulnerability #' "$f"; }
+  grep -qE '^Vulnerability #' "$f" && { echo "details from ${f##*/}:"; grep -E -A3 '^Vulnerability #' "$f"; }
 done
 if ((failed)); then
   echo "scan: FAILED (details in $out)"
