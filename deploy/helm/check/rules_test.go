@@ -84,10 +84,23 @@ func copyFile(t *testing.T, src, dst string) {
 	}
 }
 
+// firstFailure picks the alert and time of the first failed case from promtool's
+// report ("alertname: X, time: 15m,"), and whether it expected or got alerts.
 func firstFailure(s string) string {
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, "FAILED") || strings.Contains(l, "alertname:") {
-			return strings.TrimSpace(l)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "alertname:") {
+			got := "alerts other than expected"
+			for _, next := range lines[i+1:] {
+				if strings.Contains(next, "got:[]") {
+					got = "expected alerts, got none"
+					break
+				}
+				if strings.Contains(next, "alertname:") {
+					break
+				}
+			}
+			return strings.TrimSuffix(strings.TrimSpace(l), ",") + " " + got
 		}
 	}
 	return lastLine([]byte(s))
