@@ -44,7 +44,8 @@ size="$size, $(mb "$unpacked") unpacked"
 # Vulnerabilities per scanner, from the last `make scan`.
 if [[ -f $summary ]]; then
   vulns=$(awk -F'\t' 'NR > 1 && $1 != "freshness" {
-      sub(/-/, " ", $1); s = s (s ? "; " : "") $1 ": " ($4 == "pass" || $4 == "vulnerable" ? $3 : $4) }
+      tool = $1; sub(/-[^-]+$/, "", tool); what = substr($1, length(tool) + 2)
+      s = s (s ? "; " : "") tool " " what ": " ($4 == "pass" || $4 == "vulnerable" ? $3 : $4) }
     END { print s }' "$summary")
   dbdate=$(awk -F'\t' 'NR == 2 { print $6 }' "$summary")
   db=$(awk -F'\t' 'NR == 2 { print $5 }' "$summary")
