@@ -22,6 +22,7 @@ type config struct {
 	redis           *redis.Options // nil: no Redis configured, history in memory
 	history         history.Config
 	scope           server.Scope
+	sessionTTL      time.Duration
 	storeTimeout    time.Duration
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
@@ -31,8 +32,9 @@ type config struct {
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
 		addr:            ":" + strconv.Itoa(defaultPort),
-		history:         history.Config{Size: 10, TTL: 24 * time.Hour},
+		history:         history.Config{Size: 10},
 		scope:           server.ScopeSession,
+		sessionTTL:      24 * time.Hour,
 		storeTimeout:    time.Second,
 		shutdownTimeout: 10 * time.Second,
 	}
@@ -50,7 +52,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 	}
 	if v := getenv("SESSION_TTL"); v != "" {
-		if c.history.TTL, err = duration("SESSION_TTL", v); err != nil {
+		if c.sessionTTL, err = duration("SESSION_TTL", v); err != nil {
 			return c, err
 		}
 	}
@@ -60,9 +62,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.scope = s
 	default:
 		return c, fmt.Errorf("HISTORY_SCOPE=%q: want session, global or off", s)
-	}
-	if c.scope == server.ScopeGlobal {
-		c.history.TTL = 0 // the original's shared list never expires
 	}
 	if v := getenv("REDIS_TIMEOUT"); v != "" {
 		if c.storeTimeout, err = duration("REDIS_TIMEOUT", v); err != nil {

@@ -30,7 +30,7 @@ func TestLoadConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.addr != ":8080" || c.redis.Addr != "redis:6380" || c.redis.Password != "s3gredo" || c.redis.DB != 2 ||
-		c.history.Size != 25 || c.scope != server.ScopeGlobal || c.history.TTL != 0 {
+		c.history.Size != 25 || c.scope != server.ScopeGlobal || c.sessionTTL != 24*time.Hour {
 		t.Fatalf("from the environment: %+v %+v", c, c.redis)
 	}
 	if c.redis.DialTimeout == 0 || c.redis.ReadTimeout <= 0 || c.redis.WriteTimeout <= 0 {

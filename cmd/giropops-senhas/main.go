@@ -72,6 +72,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // gracefully: /readyz fails at once, in-flight requests finish.
 func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.logLevel}))
+	// go-redis prints its own plain-text lines on every failed dial; route them into
+	// the JSON log at debug level (the server logs each outage once, as a warning).
+	redis.SetLogger(redisLog{logger})
 
 	var hist server.History
 	switch {
@@ -92,7 +95,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	handler := server.New(server.Deps{
 		Config: server.Config{
 			Scope: cfg.scope, HistorySize: cfg.history.Size,
-			SessionTTL: cfg.history.TTL, StoreTimeout: cfg.storeTimeout,
+			SessionTTL: cfg.sessionTTL, StoreTimeout: cfg.storeTimeout,
 		},
 		History: hist, Logger: logger, Registry: prometheus.NewRegistry(), Draining: &draining,
 	})
@@ -130,6 +133,13 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// redisLog is go-redis's logger, writing into slog.
+type redisLog struct{ l *slog.Logger }
+
+func (r redisLog) Printf(ctx context.Context, format string, v ...any) {
+	r.l.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
 
 // healthcheck GETs the URL (by default this host's /healthz on $PORT) and fails

@@ -32,7 +32,7 @@ func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) 
 	t.Run("newest first and trimmed to size", func(t *testing.T) {
 		s := newStore(t, history.Config{Size: 3})
 		for i := 1; i <= 5; i++ {
-			if err := s.Add(ctx, "k", fmt.Sprint(i)); err != nil {
+			if err := s.Add(ctx, "k", fmt.Sprint(i), 0); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -52,8 +52,8 @@ func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) 
 	})
 	t.Run("keys are separate", func(t *testing.T) {
 		s := newStore(t, history.Config{Size: 10})
-		s.Add(ctx, "a", "1")
-		s.Add(ctx, "b", "2")
+		s.Add(ctx, "a", "1", 0)
+		s.Add(ctx, "b", "2", 0)
 		a, _ := s.Latest(ctx, "a", 10)
 		b, _ := s.Latest(ctx, "b", 10)
 		if !slices.Equal(a, []string{"1"}) || !slices.Equal(b, []string{"2"}) {
@@ -63,20 +63,37 @@ func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) 
 	t.Run("any bytes round-trip", func(t *testing.T) {
 		s := newStore(t, history.Config{Size: 10})
 		p := "a\"b'c\\d`e{f}g|h~i<j>k&l%m$n#o@p!q?r*s"
-		s.Add(ctx, "k", p)
+		s.Add(ctx, "k", p, 0)
 		if got, _ := s.Latest(ctx, "k", 1); !slices.Equal(got, []string{p}) {
 			t.Fatalf("Latest = %q, want %q", got, p)
 		}
 	})
 	t.Run("lists expire after their TTL", func(t *testing.T) {
-		s := newStore(t, history.Config{Size: 10, TTL: time.Second})
-		s.Add(ctx, "k", "1")
+		s := newStore(t, history.Config{Size: 10})
+		s.Add(ctx, "k", "1", time.Second)
+		s.Add(ctx, "forever", "1", 0)
 		if got, _ := s.Latest(ctx, "k", 10); len(got) != 1 {
 			t.Fatalf("before TTL: %v", got)
 		}
 		time.Sleep(1500 * time.Millisecond)
 		if got, _ := s.Latest(ctx, "k", 10); len(got) != 0 {
 			t.Fatalf("after TTL: %v, want none", got)
+		}
+		if got, _ := s.Latest(ctx, "forever", 10); len(got) != 1 {
+			t.Fatalf("a list without TTL expired: %v", got)
+		}
+		// A write with a TTL starts it anew; a write with none leaves it running.
+		s.Add(ctx, "k", "2", time.Second)
+		time.Sleep(700 * time.Millisecond)
+		s.Add(ctx, "k", "3", 2*time.Second)
+		time.Sleep(700 * time.Millisecond)
+		if got, _ := s.Latest(ctx, "k", 10); len(got) != 2 {
+			t.Fatalf("a new TTL did not replace the old one: %v", got)
+		}
+		s.Add(ctx, "k", "4", 0)
+		time.Sleep(1500 * time.Millisecond)
+		if got, _ := s.Latest(ctx, "k", 10); len(got) != 0 {
+			t.Fatalf("a write without TTL cancelled the running one: %v", got)
 		}
 	})
 	t.Run("ping", func(t *testing.T) {
@@ -107,14 +124,14 @@ func TestRedisUsesPlainList(t *testing.T) {
 	client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
 	defer client.Close()
 	s := history.NewRedis(client, history.Config{Size: 10})
-	s.Add(ctx, "senhas", "primeira")
-	s.Add(ctx, "senhas", "segunda")
+	s.Add(ctx, "senhas", "primeira", 0)
+	s.Add(ctx, "senhas", "segunda", 0)
 	got, err := client.LRange(ctx, "senhas", 0, 9).Result()
 	if err != nil || !slices.Equal(got, []string{"segunda", "primeira"}) {
 		t.Fatalf("LRANGE = %v, %v", got, err)
 	}
 	if ttl := client.TTL(ctx, "senhas").Val(); ttl != -1 {
-		t.Fatalf("TTL without Config.TTL = %v, want none (-1)", ttl)
+		t.Fatalf("TTL after Add with ttl 0 = %v, want none (-1)", ttl)
 	}
 }
 
@@ -126,12 +143,12 @@ func TestRedisDownAndRecovery(t *testing.T) {
 	client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
 	defer client.Close()
 	s := history.NewRedis(client, history.Config{Size: 10})
-	if err := s.Add(ctx, "k", "antes"); err != nil {
+	if err := s.Add(ctx, "k", "antes", 0); err != nil {
 		t.Fatal(err)
 	}
 	srv.Stop()
 	start := time.Now()
-	if err := s.Add(ctx, "k", "durante"); err == nil {
+	if err := s.Add(ctx, "k", "durante", 0); err == nil {
 		t.Fatal("Add with Redis down succeeded")
 	}
 	if _, err := s.Latest(ctx, "k", 10); err == nil {
@@ -151,7 +168,7 @@ func TestRedisDownAndRecovery(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if err := s.Add(ctx, "k", "depois"); err != nil {
+	if err := s.Add(ctx, "k", "depois", 0); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -160,7 +177,7 @@ func TestMemoryBoundsKeys(t *testing.T) {
 	ctx := context.Background()
 	m := history.NewMemory(history.Config{Size: 1})
 	for i := range history.MaxMemoryKeys + 10 {
-		m.Add(ctx, fmt.Sprint(i), "x")
+		m.Add(ctx, fmt.Sprint(i), "x", 0)
 	}
 	if got, _ := m.Latest(ctx, "0", 1); len(got) != 0 {
 		t.Fatalf("oldest list survived past MaxMemoryKeys: %v", got)

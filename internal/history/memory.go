@@ -21,8 +21,9 @@ type Memory struct {
 }
 
 type memList struct {
-	items   []string // newest first
-	written time.Time
+	items   []string  // newest first
+	written time.Time // time of the last Add
+	expires time.Time // zero: never
 }
 
 // NewMemory returns an empty in-memory store.
@@ -30,8 +31,9 @@ func NewMemory(cfg Config) *Memory {
 	return &Memory{cfg: cfg, now: time.Now, lists: make(map[string]*memList)}
 }
 
-// Add puts p at the head of the list at key and trims the list.
-func (m *Memory) Add(_ context.Context, key, p string) error {
+// Add puts p at the head of the list at key, trims the list and, if ttl > 0,
+// keeps it for ttl from now (ttl 0 leaves its expiry as it was, like Redis).
+func (m *Memory) Add(_ context.Context, key, p string, ttl time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -48,6 +50,9 @@ func (m *Memory) Add(_ context.Context, key, p string) error {
 		l.items = l.items[:m.cfg.Size]
 	}
 	l.written = now
+	if ttl > 0 {
+		l.expires = now.Add(ttl)
+	}
 	return nil
 }
 
@@ -67,7 +72,7 @@ func (m *Memory) Latest(_ context.Context, key string, n int) ([]string, error) 
 func (m *Memory) Ping(context.Context) error { return nil }
 
 func (m *Memory) expired(l *memList, now time.Time) bool {
-	return m.cfg.TTL > 0 && now.Sub(l.written) >= m.cfg.TTL
+	return !l.expires.IsZero() && !now.Before(l.expires)
 }
 
 // evict drops the expired lists, or the least recently written one if none is.

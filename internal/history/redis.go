@@ -41,15 +41,15 @@ func NewRedis(client *redis.Client, cfg Config) *Redis {
 	return &Redis{cfg: cfg, client: client}
 }
 
-// Add pushes p onto the list at key, trims the list and renews its TTL, in one
+// Add pushes p onto the list at key, trims the list and, if ttl > 0, sets its TTL, in one
 // round trip. It needs no MULTI/EXEC: readers ask for at most Size entries, so
 // none sees the list between the push and the trim as any different.
-func (r *Redis) Add(ctx context.Context, key, p string) error {
+func (r *Redis) Add(ctx context.Context, key, p string, ttl time.Duration) error {
 	_, err := r.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
 		pipe.LPush(ctx, key, p)
 		pipe.LTrim(ctx, key, 0, int64(r.cfg.Size-1))
-		if r.cfg.TTL > 0 {
-			pipe.Expire(ctx, key, r.cfg.TTL)
+		if ttl > 0 {
+			pipe.Expire(ctx, key, ttl)
 		}
 		return nil
 	})

@@ -26,8 +26,8 @@ func handleGenerate(logger *slog.Logger, m *metrics, hist *observedHistory, s se
 			writeError(w, logger, badRequest(err))
 			return
 		}
-		if key, ok := s.key(w, r, true); ok {
-			hist.add(r.Context(), key, p) // a failure is counted and logged by hist
+		if l, ok := s.write(w, r, fromAPI); ok {
+			hist.add(r.Context(), l, p) // a failure is counted and logged by hist
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"senha": p})
 	})
@@ -53,8 +53,8 @@ type listItem struct {
 func handleList(logger *slog.Logger, hist *observedHistory, s sessions, size int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		items := []listItem{}
-		if key, ok := s.key(w, r, false); ok {
-			ps, err := hist.latest(r.Context(), key, size)
+		if l, ok := s.read(r); ok {
+			ps, err := hist.latest(r.Context(), l.key, size)
 			if err != nil {
 				writeError(w, logger, errUnavailable)
 				return

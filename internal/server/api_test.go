@@ -3,8 +3,10 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/giropops/giropops-senhas/internal/password"
 	"github.com/giropops/giropops-senhas/internal/server"
@@ -223,5 +225,44 @@ func TestSessionCookieCannotChooseKey(t *testing.T) {
 	keys, _ := rc.Keys(t.Context(), "*").Result()
 	if len(keys) != 1 || !strings.HasPrefix(keys[0], "senhas:sessao:") || len(keys[0]) != len("senhas:sessao:")+26 {
 		t.Fatalf("keys after a forged cookie: %q", keys)
+	}
+}
+
+// A session an API call starts lives ten minutes until its cookie comes back,
+// so clients that drop cookies do not fill Redis with day-long lists; a
+// browser's form session, and any session whose cookie returns, lives
+// SESSION_TTL; the global list never expires.
+func TestHistoryTTLs(t *testing.T) {
+	hist, _, rc := redisStore(t)
+	ttlOf := func(t *testing.T, c *http.Client, base string) time.Duration {
+		t.Helper()
+		u, _ := url.Parse(base)
+		for _, ck := range c.Jar.Cookies(u) {
+			if ck.Name == "giropops_sessao" {
+				return rc.TTL(t.Context(), "senhas:sessao:"+ck.Value).Val()
+			}
+		}
+		t.Fatal("no session cookie")
+		return 0
+	}
+	ts := newServer(t, server.ScopeSession, hist) // SessionTTL is an hour here
+	api := client(t)
+	generated(t, postJSON(t, api, ts.URL, `{}`))
+	if ttl := ttlOf(t, api, ts.URL); ttl <= 0 || ttl > 10*time.Minute {
+		t.Fatalf("a session started by the API lives %v, want at most 10m", ttl)
+	}
+	generated(t, postJSON(t, api, ts.URL, `{}`))
+	if ttl := ttlOf(t, api, ts.URL); ttl <= 50*time.Minute {
+		t.Fatalf("a session whose cookie came back lives %v, want SESSION_TTL (1h)", ttl)
+	}
+	browser := client(t)
+	do(t, browser, "POST", ts.URL+"/", "application/x-www-form-urlencoded", "tamanho=8")
+	if ttl := ttlOf(t, browser, ts.URL); ttl <= 50*time.Minute {
+		t.Fatalf("a browser's session lives %v, want SESSION_TTL (1h)", ttl)
+	}
+	global := newServer(t, server.ScopeGlobal, hist)
+	generated(t, postJSON(t, client(t), global.URL, `{}`))
+	if ttl := rc.TTL(t.Context(), "senhas").Val(); ttl != -1 {
+		t.Fatalf("the global list has TTL %v, want none", ttl)
 	}
 }

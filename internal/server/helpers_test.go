@@ -61,14 +61,14 @@ func newServer(t *testing.T, scope server.Scope, hist server.History) *testServe
 	return ts
 }
 
-func memoryStore() server.History { return history.NewMemory(history.Config{Size: 10, TTL: time.Hour}) }
+func memoryStore() server.History { return history.NewMemory(history.Config{Size: 10}) }
 
 // redisStore returns a store on a fresh real redis-server, and the server.
 func redisStore(t testing.TB) (server.History, *redistest.Server, *redis.Client) {
 	srv := redistest.Start(t, false)
 	client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
 	t.Cleanup(func() { client.Close() })
-	return history.NewRedis(client, history.Config{Size: 10, TTL: time.Hour}), srv, client
+	return history.NewRedis(client, history.Config{Size: 10}), srv, client
 }
 
 // client returns an HTTP client with its own cookie jar (a browser, or an API

@@ -123,7 +123,7 @@ func handleForm(logger *slog.Logger, tmpl *template.Template, m *metrics, hist *
 			var p string
 			if p, err = generate(m, o); err == nil {
 				saved := "1"
-				if key, ok := s.key(w, r, true); ok && hist.add(r.Context(), key, p) != nil {
+				if l, ok := s.write(w, r, fromForm); ok && hist.add(r.Context(), l, p) != nil {
 					saved = "0"
 				}
 				http.SetCookie(w, &http.Cookie{
@@ -161,8 +161,8 @@ func renderPage(w http.ResponseWriter, r *http.Request, logger *slog.Logger, tmp
 	d.MinLength, d.MaxLength = password.MinLength, password.MaxLength
 	d.HistoryOff = s.scope == ScopeOff
 	d.SessionScope = s.scope == ScopeSession
-	if key, ok := s.key(w, r, false); ok {
-		ps, err := hist.latest(r.Context(), key, size)
+	if l, ok := s.read(r); ok {
+		ps, err := hist.latest(r.Context(), l.key, size)
 		d.HistoryDown = err != nil
 		for i, p := range ps {
 			d.History = append(d.History, newEntry(i+1, p))

@@ -13,9 +13,10 @@ import (
 )
 
 // History is the store of generated passwords the server reads and writes:
-// bounded lists under keys, newest first (see package history).
+// bounded lists under keys, newest first, each kept for the TTL of its last
+// write (0: forever; see package history).
 type History interface {
-	Add(ctx context.Context, key, p string) error
+	Add(ctx context.Context, key, p string, ttl time.Duration) error
 	Latest(ctx context.Context, key string, n int) ([]string, error)
 	Ping(ctx context.Context) error
 }

@@ -22,10 +22,10 @@ type observedHistory struct {
 	seenAt time.Time // time of the last call; zero before the first
 }
 
-func (o *observedHistory) add(ctx context.Context, key, p string) error {
+func (o *observedHistory) add(ctx context.Context, l list, p string) error {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	err := o.h.Add(ctx, key, p)
+	err := o.h.Add(ctx, l.key, p, l.ttl)
 	o.observe("add", err)
 	return err
 }
