@@ -33,6 +33,7 @@ docker run -d --name "$redis" --network "$net" "${harden[@]}" \
   --appendonly yes --dir /data --protected-mode no >/dev/null
 
 docker run -d --name "$name" --network "$net" "${harden[@]}" \
+  --cpus 0.5 --memory 128m \
   -e REDIS_HOST="$redis" -p "127.0.0.1:$port:5000" "$app_image" >/dev/null
 
 # Wait for Docker's own health check (the image's HEALTHCHECK) to pass.
