@@ -17,8 +17,12 @@ version=${VERSION:-$(git -C "$here" describe --tags --always --dirty)}
 epoch=${SOURCE_DATE_EPOCH:-$(git -C "$here" log -1 --format=%ct)}
 build_command=${BUILD_COMMAND:-make image}
 if [[ -z ${SOURCE_URI:-} ]]; then
-  SOURCE_URI=$(git -C "$here" config --get remote.origin.url 2>/dev/null ||
-    sed -nE 's/^module[[:space:]]+(.*)$/https:\/\/\1/p' "$here/go.mod")
+  # The public repository: origin when it is one, else the module path (a clone's local
+  # path would mean nothing to whoever verifies the provenance).
+  SOURCE_URI=$(git -C "$here" config --get remote.origin.url 2>/dev/null || true)
+  if [[ $SOURCE_URI != https://* ]]; then
+    SOURCE_URI=$(sed -nE 's/^module[[:space:]]+(.*)$/https:\/\/\1/p' "$here/go.mod")
+  fi
 fi
 if [[ -z ${BUILDER_ID:-} ]]; then
   if [[ ${CI:-} == true ]]; then BUILDER_ID="$SOURCE_URI/.ci/run"; else BUILDER_ID="$SOURCE_URI/Makefile@local"; fi
