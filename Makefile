@@ -28,7 +28,7 @@ include $(sort $(wildcard mk/*.mk))
 .PHONY: help deps run build test test-go lint bench-go clean
 
 help: ## List the targets.
-	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 run: ## Serve the app on :5000 (in-memory history unless REDIS_HOST is set).
 	go run -trimpath -ldflags '$(LDFLAGS)' ./cmd/$(BIN)
