@@ -26,12 +26,14 @@ stop() {
   rm -f "$f"
 }
 
+running_none() { [[ -z $(ctr tasks ls 2>/dev/null | awk 'NR > 1 && $3 == "RUNNING"') ]]; }
+
 # 1. No new pods: stop the scheduler and the controllers, then have the kubelet tear down
 #    every pod (CNI DEL for each sandbox) before it stops.
 stop kube-scheduler; stop kube-controller-manager
 if alive kube-apiserver && alive kubelet; then
   kc delete pods --all --all-namespaces --grace-period=0 --force --wait=false >/dev/null 2>&1
-  wait_for 60 "kubelet to stop every pod" test -z "$(ctr tasks ls -q 2>/dev/null)" ||
+  wait_for 30 "kubelet to stop every pod" running_none ||
     log "some tasks still running: killing them below"
 fi
 stop kubelet; stop kube-proxy
@@ -46,7 +48,7 @@ fi
 stop kube-apiserver 10; stop etcd; stop containerd
 # The shims of our containerd outlive it; they are ours when started with our socket.
 for p in /proc/[0-9]*; do
-  tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-address $CTRD_SOCK " &&
+  tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -q -- "-address $CTRD_SOCK " &&
     { log "stopping leftover shim ${p#/proc/}"; kill -KILL "${p#/proc/}" 2>/dev/null; }
 done
 
@@ -72,6 +74,15 @@ for ipt in iptables ip6tables; do
   done
 done
 ip link show cni0 >/dev/null 2>&1 && ip link delete cni0
+# iptables-nft leaves the tables it created (ip mangle, ip6 filter, ...): drop those that
+# did not exist before and hold no rule.
+if [[ -f $D/host/nft-tables ]]; then
+  nft list tables 2>/dev/null | while read -r _ fam name; do
+    grep -qxF "table $fam $name" "$D/host/nft-tables" && continue
+    nft list table "$fam" "$name" | grep -qvE '^\s*(table .*\{|chain .*\{|type .*policy [a-z]+;|\}|)\s*$' ||
+      nft delete table "$fam" "$name"
+  done
+fi
 
 # 5. kubepods cgroups (cgroupfs driver), deepest first.
 find /sys/fs/cgroup -depth -type d -name 'kubepods*' -exec rmdir {} \; 2>/dev/null

@@ -124,8 +124,9 @@ h() { "$HELM" --kubeconfig "$KUBECONFIG" -n "$NS" "$@"; }
 # Images: imported into the node's containerd, never pulled. The app by its index digest.
 digest=$(cat "$root/dist/image/digest")
 tar -C "$root/dist/image/oci" -cf "$art/app-oci.tar" .
-# The layout's index names the image index by tag; --base-name makes it giropops-senhas:<tag>.
-"${CTR[@]}" images import --base-name docker.io/library/giropops-senhas "$art/app-oci.tar" >/dev/null
+# The layout's index names the image index by tag: --base-name makes it giropops-senhas:<tag>,
+# --digests adds giropops-senhas@sha256:..., the name the kubelet looks a digest reference up by.
+"${CTR[@]}" images import --base-name docker.io/library/giropops-senhas --digests "$art/app-oci.tar" >/dev/null
 docker save giropops-senhas-redis:local -o "$art/redis.tar"
 "${CTR[@]}" images import "$art/redis.tar" >/dev/null
 rm -f "$art/app-oci.tar" "$art/redis.tar"
@@ -210,7 +211,7 @@ kill "$pf_pid"; wait "$pf_pid" 2>/dev/null || true; pf_pid=""
 IP=$(kc get svc -n "$NS" "$SVC" -o jsonpath='{.spec.clusterIP}')
 URL=http://$IP:5000
 wait_for 20 "the cluster IP from the host" curl -fsS -o /dev/null "$URL/healthz"
-(cd "$root" && go build -o "$art/loadgen" ./test/k8s/loadgen)
+(cd "$root" && GOTOOLCHAIN=auto go build -o "$art/loadgen" ./test/k8s/loadgen)
 # under_load NAME RETRIES CMD...: run CMD while loadgen runs; fail if it lost a request.
 under_load() {
   local name=$1 retries=$2; shift 2
@@ -262,12 +263,12 @@ wait_for 90 "the HPA to read CPU" bash -c "[[ -n \$('$BIN/kubectl' get hpa -n $N
 # The chart keeps Kubernetes' default 5-minute scale-down window; shorten it for the test.
 kc patch hpa -n "$NS" "$SVC" --type merge -p '{"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":10}}}}' >/dev/null
 t=$SECONDS
-"$art/loadgen" -url "$URL" -c 16 -rate 0 -retries 1 >"$art/load-hpa.txt" 2>&1 &
+"$art/loadgen" -url "$URL" -c 16 -rate 600 -retries 1 >"$art/load-hpa.txt" 2>&1 &
 load_pid=$!
 scaled_out() { local r; r=$(hpa_replicas); ((${r%/*} > 2)); }
 wait_for 240 "the HPA to scale out" scaled_out || { kc describe hpa -n "$NS" "$SVC" >&2; fail "the HPA did not scale out"; }
 out_at=$((SECONDS - t))
-sleep 20
+sleep 15
 peak=$(hpa_replicas)
 kill -INT "$load_pid"; wait "$load_pid" || true; load_pid=""
 figure "hpa: scaled out after ${out_at}s to $peak (current/desired) under $(head -1 "$art/load-hpa.txt")"

@@ -6,7 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/env.sh"
-BIN=$("$here/build.sh")
+BIN=${K8S_BIN:-$("$here/build.sh")} # K8S_BIN: use binaries built elsewhere
 start_time=$SECONDS
 
 if alive kube-apiserver && alive kubelet && kc get --raw /readyz >/dev/null 2>&1; then
@@ -16,12 +16,13 @@ if [[ -d $K8S_DIR/pids ]]; then
   log "leftovers of an earlier cluster: tearing them down first"; "$here/down.sh"
 fi
 D=$K8S_DIR
-mkdir -p "$D"/{pids,logs,host,pki,kubeconfig,etcd,kubelet,pod-logs,kubelet-plugins,pv,images,cni/net.d,cni/ipam}
+mkdir -p "$D"/{pids,logs,host,pki,kubeconfig,etcd,kubelet,pod-logs,kubelet-plugins,pv,images,containerd,cni/net.d,cni/ipam}
 chmod 0700 "$D/etcd"
 ln -sfn "$BIN" "$D/bin"
 
 # 1. Record the host state down.sh must restore (only what existed before the first start).
 for p in "${HOST_PATHS[@]}"; do [[ -e $p ]] && echo "$p"; done >"$D/host/paths"
+nft list tables 2>/dev/null >"$D/host/nft-tables" || true
 for s in "${SYSCTLS[@]}"; do v=$(sysctl -n "$s" 2>/dev/null) && echo "$s=$v"; done >"$D/host/sysctls"
 
 # start NAME CMD...: run CMD in its own session, log to logs/NAME.log, record its PID.
@@ -78,8 +79,12 @@ wait_for 30 containerd ctr --address "$CTRD_SOCK" version
 #    containerd's k8s.io namespace.
 "$here/mkimage.sh" "$D/images/pause.tar" "$PAUSE_IMAGE" "$BIN/pause"
 "$here/mkimage.sh" "$D/images/coredns.tar" "localhost/k8s/coredns:$COREDNS_TAG" "$BIN/coredns"
-"$here/mkimage.sh" "$D/images/metrics-server.tar" localhost/k8s/metrics-server:v0.9.0 "$BIN/metrics-server"
-for i in pause coredns metrics-server; do
+images=(pause coredns)
+if [[ -x $BIN/metrics-server ]]; then
+  "$here/mkimage.sh" "$D/images/metrics-server.tar" localhost/k8s/metrics-server:v0.9.0 "$BIN/metrics-server"
+  images+=(metrics-server)
+fi
+for i in "${images[@]}"; do
   ctr --address "$CTRD_SOCK" -n k8s.io images import --no-unpack "$D/images/$i.tar" >/dev/null
 done
 
@@ -203,7 +208,7 @@ start kube-proxy "$BIN/kube-proxy" --config "$D/kube-proxy.yaml"
 
 # 8. Addons: CoreDNS (kubeadm's, our image; one replica is enough for one node) and
 #    metrics-server (for the HPA; the test waits for it, up.sh does not).
-kc apply -f "$here/addons/metrics-server.yaml" >/dev/null
+[[ -x $BIN/metrics-server ]] && kc apply -f "$here/addons/metrics-server.yaml" >/dev/null
 kc --kubeconfig "$C/super-admin.conf" get deploy -n kube-system coredns >/dev/null 2>&1 ||
   $K init phase addon coredns --config "$D/kubeadm.yaml" --kubeconfig "$C/super-admin.conf" >>"$D/logs/kubeadm.log" 2>&1
 kc scale -n kube-system deploy/coredns --replicas 1 >/dev/null
