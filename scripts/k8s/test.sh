@@ -230,7 +230,11 @@ before=$(app_pods)
 upgrade() { h upgrade "$REL" "$CHART" --reuse-values --set app.logLevel=debug --wait --timeout 4m >"$art/helm-upgrade.txt"; }
 under_load helm-upgrade 0 upgrade
 after=$(app_pods)
-for p in $before; do [[ " $after " != *" $p "* ]] || fail "helm upgrade left pod $p in place"; done
+# The old pods may still be draining (preStop + shutdown); they must be gone within a minute.
+for p in $before; do
+  wait_for 60 "old pod $p to go" bash -c "! '$BIN/kubectl' get pod -n $NS $p" || fail "helm upgrade left pod $p in place"
+done
+after=$(app_pods)
 pass "helm upgrade replaced every app pod ($before -> $after) under load with no request lost"
 
 delete_app_pod() {
