@@ -88,7 +88,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // "<" stays "<", as the original's Flask answered: this is not HTML
+	enc.Encode(v)
 }
 
 // writeError answers err as {"erro": "..."} with its status, 500 for an error

@@ -219,9 +219,18 @@ func TestMakeUp(t *testing.T) {
 			t.Fatalf("Redis after its restart (AOF): %q, want %q", got, want)
 		}
 		eventually(t, "app reads the history after Redis restarted", func() error {
+			// Decoded, not searched as text: a password may hold " or \, escaped in JSON.
 			code, body := b.do("GET", "/api/senhas", "", "")
-			if code != http.StatusOK || !strings.Contains(body, formPass) || !strings.Contains(body, apiPass) {
+			var items []struct{ Senha string }
+			if code != http.StatusOK || json.Unmarshal([]byte(body), &items) != nil {
 				return fmt.Errorf("GET /api/senhas: %d %s", code, body)
+			}
+			var got []string
+			for _, it := range items {
+				got = append(got, it.Senha)
+			}
+			if !reflect.DeepEqual(got, want) {
+				return fmt.Errorf("GET /api/senhas: %q, want %q", got, want)
 			}
 			return nil
 		})
