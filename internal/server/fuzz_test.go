@@ -17,7 +17,7 @@ func FuzzGenerateBody(f *testing.F) {
 		`{"tamanho": 1e400}`, `{"incluir_numeros": "on"}`, `[`, `{"a":[[[[[[[[[]]]]]]]]]}`, `"\u0000"`} {
 		f.Add(s)
 	}
-	h := New(Deps{Config: Config{Scope: ScopeOff, HistorySize: 10}, History: nil, Logger: discardLogger(), Registry: newRegistry(), Draining: newFlag()})
+	h := fuzzHandler()
 	f.Fuzz(func(t *testing.T, body string) {
 		req := httptest.NewRequest("POST", "/api/gerar-senha", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
@@ -45,7 +45,7 @@ func FuzzFormBody(f *testing.F) {
 	for _, s := range []string{"tamanho=8", "tamanho=16&incluir_numeros=on&incluir_caracteres_especiais=on", "tamanho=-1", "%zz", "tamanho=8&tamanho=9"} {
 		f.Add(s)
 	}
-	h := New(Deps{Config: Config{Scope: ScopeOff, HistorySize: 10}, History: nil, Logger: discardLogger(), Registry: newRegistry(), Draining: newFlag()})
+	h := fuzzHandler()
 	f.Fuzz(func(t *testing.T, body string) {
 		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

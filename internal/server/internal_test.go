@@ -3,11 +3,18 @@ package server
 import (
 	"io"
 	"log/slog"
+	"net/http"
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-func discardLogger() *slog.Logger       { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
-func newFlag() *atomic.Bool             { return new(atomic.Bool) }
+// fuzzHandler is the app's handler with nothing stored (HISTORY_SCOPE=off), so
+// fuzzing exercises only the parsers and handlers.
+func fuzzHandler() http.Handler {
+	return New(Deps{
+		Config:   Config{Scope: ScopeOff, HistorySize: 10},
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Registry: prometheus.NewRegistry(), Draining: new(atomic.Bool),
+	})
+}

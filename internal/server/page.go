@@ -135,8 +135,8 @@ func handleForm(logger *slog.Logger, tmpl *template.Template, m *metrics, hist *
 			}
 		}
 		d.Error = err.Error()
-		if n, convErr := strconv.Atoi(f.Get("tamanho")); convErr == nil && n >= password.MinLength && n <= password.MaxLength {
-			d.Length = n
+		if n, lenErr := parseLength(f.Get("tamanho")); lenErr == nil {
+			d.Length = n // keep a valid length the user chose
 		}
 		renderPage(w, r, logger, tmpl, hist, s, size, http.StatusBadRequest, d)
 	})
