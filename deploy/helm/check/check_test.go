@@ -155,6 +155,9 @@ func valueSetSpecifics(t *testing.T, name string, objs []object) {
 		if dep.Spec.Replicas != nil {
 			t.Errorf("with the HPA on, the Deployment must not set replicas (each upgrade would reset them)")
 		}
+		if got := httpPath(c.ReadinessProbe); got != "/healthz" {
+			t.Errorf("default readiness probe %q, want /healthz (a Redis outage must not empty the Service)", got)
+		}
 	case "external-redis-values.yaml":
 		pw := envs["REDIS_PASSWORD"].ValueFrom
 		if envs["REDIS_HOST"].Value != "redis.databases.svc.cluster.local" || envs["REDIS_PORT"].Value != "6380" ||
@@ -169,6 +172,9 @@ func valueSetSpecifics(t *testing.T, name string, objs []object) {
 		want := "registry.example.com:5000/giropops/giropops-senhas@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 		if c.Image != want || *dep.Spec.Replicas != 3 || *dep.Spec.Template.Spec.TerminationGracePeriodSeconds != 40 {
 			t.Errorf("digest: image %q, replicas %d, grace %d", c.Image, *dep.Spec.Replicas, *dep.Spec.Template.Spec.TerminationGracePeriodSeconds)
+		}
+		if got := httpPath(c.ReadinessProbe); got != "/readyz" {
+			t.Errorf("app.readinessPath=/readyz gave a readiness probe on %q", got)
 		}
 		for _, o := range objs {
 			if p, ok := o.obj.(*corev1.Pod); ok && p.Spec.Containers[0].Image != want {
@@ -288,7 +294,7 @@ var brokenCharts = []struct {
 	{"pss: no seccomp profile", "templates/_helpers.tpl", "seccompProfile:\n  type: RuntimeDefault\n", "", "pss", "defaults-values.yaml", "seccompProfile"},
 	{"contract: HPA without maxReplicas", "templates/hpa.yaml", "  maxReplicas: {{ .Values.autoscaling.maxReplicas }}\n", "", "contract", "defaults-values.yaml", "maxReplicas 0 missing"},
 	{"contract: liveness probe on /", "templates/deployment.yaml", "livenessProbe:\n            httpGet:\n              path: /healthz", "livenessProbe:\n            httpGet:\n              path: /", "contract", "defaults-values.yaml", `liveness probe path "/"`},
-	{"contract: no readiness probe", "templates/deployment.yaml", "          readinessProbe:\n            httpGet:\n              path: /readyz\n              port: http\n            periodSeconds: 5\n            timeoutSeconds: 2\n            failureThreshold: 2\n", "", "contract", "defaults-values.yaml", `readiness probe path ""`},
+	{"contract: no readiness probe", "templates/deployment.yaml", "          readinessProbe:\n            httpGet:\n              path: {{ $app.readinessPath }}\n              port: http\n            periodSeconds: 5\n            timeoutSeconds: 2\n            failureThreshold: 2\n", "", "contract", "defaults-values.yaml", `readiness probe path ""`},
 	{"contract: rollout may drop capacity", "templates/deployment.yaml", "maxUnavailable: 0", "maxUnavailable: 1", "contract", "defaults-values.yaml", "maxUnavailable 0"},
 	{"contract: grace shorter than shutdown", "templates/deployment.yaml", "add $app.preStopSleepSeconds $app.shutdownTimeoutSeconds 5", "$app.shutdownTimeoutSeconds", "contract", "defaults-values.yaml", "terminationGracePeriodSeconds must exceed"},
 	{"contract: token mounted", "templates/deployment.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: true", "contract", "defaults-values.yaml", "automountServiceAccountToken is not false"},

@@ -104,8 +104,8 @@ func checkDeployment(p *problems, d *appsv1.Deployment) {
 	if got := httpPath(c.LivenessProbe); got != "/healthz" {
 		p.add("%s: liveness probe path %q, want /healthz", name, got)
 	}
-	if got := httpPath(c.ReadinessProbe); got != "/readyz" {
-		p.add("%s: readiness probe path %q, want /readyz", name, got)
+	if got := httpPath(c.ReadinessProbe); got != "/healthz" && got != "/readyz" {
+		p.add("%s: readiness probe path %q, want /healthz or /readyz", name, got)
 	}
 	if got := httpPath(c.StartupProbe); got != "/healthz" {
 		p.add("%s: startup probe path %q, want /healthz", name, got)
