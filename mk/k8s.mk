@@ -7,7 +7,7 @@ export K8S_DIR
 
 .PHONY: k8s-build k8s-up k8s-down test-k8s
 
-k8s-build: ## Build (once, cached by version) Kubernetes v1.37.2, etcd, CoreDNS, metrics-server, pause.
+k8s-build: ## Build (once, cached by version) Kubernetes v1.37.2, etcd, CoreDNS, metrics-server, kube-router, pause.
 	scripts/k8s/build.sh
 
 k8s-up: ## Start the local cluster (KUBECONFIG=$(K8S_DIR)/kubeconfig/admin.conf).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the cluster's binaries from the Go module proxy, once, into a cache outside the
 # repo keyed by version: $K8S_CACHE/<k8s version>/bin/. Each group (Kubernetes, etcd,
-# CoreDNS, metrics-server, pause) is rebuilt only when its pinning module under tools/k8s
+# CoreDNS, metrics-server, kube-router, pause) is rebuilt only when its pinning module under tools/k8s
 # changes (a stamp file holds the hash of its go.mod/go.sum/sources). Prints the bin dir.
 # Cold: ~20 min on 2 cores (kube-apiserver dominates); warm: well under a second.
 set -euo pipefail
@@ -56,6 +56,13 @@ if ! fresh metrics-server "${ms_files[@]}"; then
   log "building metrics-server (cold: ~4 min)"
   (cd "$mod/metrics-server" && go build -trimpath -ldflags "-s -w -buildid=" -o "$bin/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server)
   stamp metrics-server "${ms_files[@]}"
+fi
+
+kr_files=("$mod/kube-router/go.mod" "$mod/kube-router/go.sum")
+if ! fresh kube-router "${kr_files[@]}"; then
+  log "building kube-router (the NetworkPolicy controller; cold: ~3 min)"
+  (cd "$mod/kube-router" && go build -trimpath -ldflags "-s -w -buildid=" -o "$bin/kube-router" github.com/cloudnativelabs/kube-router/cmd/kube-router)
+  stamp kube-router "${kr_files[@]}"
 fi
 
 pause_files=("$mod/go.mod" "$mod/pause/main.go")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # down.sh: stop the cluster up.sh started (by the PIDs it recorded) and put the host back
 # as up.sh found it: pods' sandboxes and network namespaces, mounts under $K8S_DIR, the
-# KUBE-*/CNI-* iptables chains, the cni0 bridge, kubepods cgroups, kernel settings and the
+# KUBE-*/CNI-* iptables chains, ipsets, the cni0 bridge, kubepods cgroups, kernel settings and the
 # host paths kubelet/containerd create. Then delete $K8S_DIR (KEEP_K8S_DIR=1 keeps logs).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,7 +36,7 @@ if alive kube-apiserver && alive kubelet; then
   wait_for 30 "kubelet to stop every pod" running_none ||
     log "some tasks still running: killing them below"
 fi
-stop kubelet; stop kube-proxy
+stop kubelet; stop kube-router; stop kube-proxy
 
 # 2. Whatever is left in our containerd: kill the tasks and remove the containers.
 if alive containerd; then
@@ -59,7 +59,8 @@ for i in 1 2 3; do
   for m in "${mnts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
 done
 
-# 4. Network: kube-proxy's own cleanup, then any KUBE-*/CNI-* chain and the cni0 bridge.
+# 4. Network: kube-proxy's own cleanup, then any KUBE-*/CNI-* chain (kube-router's too), the
+#    cni0 bridge and kube-router's ipsets.
 "$BIN/kube-proxy" --cleanup >"$D/logs/kube-proxy-cleanup.log" 2>&1
 for ipt in iptables ip6tables; do
   for table in filter nat mangle raw; do
@@ -74,6 +75,12 @@ for ipt in iptables ip6tables; do
   done
 done
 ip link show cni0 >/dev/null 2>&1 && ip link delete cni0
+# kube-router's ipsets, once no rule refers to them: every set that did not exist before.
+if [[ -f $D/host/ipsets ]]; then
+  ipset list -n 2>/dev/null | while read -r set; do
+    grep -qxF "$set" "$D/host/ipsets" || ipset destroy "$set"
+  done
+fi
 # iptables-nft leaves the tables it created (ip mangle, ip6 filter, ...): drop those that
 # did not exist before and hold no rule.
 if [[ -f $D/host/nft-tables ]]; then

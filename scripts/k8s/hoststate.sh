@@ -13,6 +13,7 @@ for ipt in iptables ip6tables; do
   done
 done
 section nftables; nft list tables 2>/dev/null | grep -v docker | sort
+section ipsets;   ipset list -n 2>/dev/null | sort
 section links;   ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -vE '^(veth|br-)' | sort
 section addrs;   ip -o addr show | awk '{print $2, $4}' | grep -vE '^(veth|br-|docker)' | sort
 section routes;  ip route show table all | grep -vE 'docker|br-' | sort

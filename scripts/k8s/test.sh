@@ -5,7 +5,8 @@
 #   2. the chart: images imported (app by digest), helm install + helm test, page and API
 #      through the Service from another pod and through a port-forward from the host,
 #      helm upgrade under load without a lost request, an app pod deleted under load, the
-#      Redis pod deleted without losing history, the HPA scaling out on metrics-server;
+#      Redis pod deleted without losing history, Redis down without the app going down,
+#      the HPA scaling out on metrics-server, the NetworkPolicies enforced (kube-router);
 #   3. teardown, and a diff of the host state before and after (must be empty).
 # Part 2 needs the app's OCI layout (make image) and giropops-senhas-redis:local (make
 # redis-image) and HELM; without them it is skipped locally and fails under CI=true.
@@ -76,22 +77,26 @@ kc create namespace "$NS" --dry-run=client -o yaml |
   kc label --local -f - -o yaml pod-security.kubernetes.io/enforce=restricted \
     pod-security.kubernetes.io/enforce-version=latest pod-security.kubernetes.io/warn=restricted |
   kc apply -f - >/dev/null
-# restricted_pod NAME IMAGE [USER] [RUN_AS_NON_ROOT] [LABEL] -- ARGS...: a pod manifest.
+# restricted_pod NAME IMAGE USER RUN_AS_NON_ROOT LABEL [COMMAND] -- ARGS...: a pod manifest.
+# LABEL is the value of giropops.test/client, or a whole {labels} mapping.
 restricted_pod() {
-  local name=$1 image=$2 user=${3:-65532} nonroot=${4:-true} label=${5:-probe}; shift 5; shift
+  local name=$1 image=$2 user=$3 nonroot=$4 labels=$5; shift 5
+  [[ $labels == \{* ]] || labels="{giropops.test/client: \"$labels\"}"
+  local cmd=""; [[ $1 != -- ]] && { cmd="command: [\"$1\"]"; shift; }; shift
   local args=""; (($#)) && args="args: [$(printf '"%s",' "$@" | sed 's/,$//')]"
   cat <<YAML
 apiVersion: v1
 kind: Pod
-metadata: {name: $name, namespace: $NS, labels: {giropops.test/client: "$label"}}
+metadata: {name: $name, namespace: $NS, labels: $labels}
 spec:
-  restartPolicy: Never
+  restartPolicy: ${RESTART:-Never}
   automountServiceAccountToken: false
   securityContext: {runAsNonRoot: $nonroot, runAsUser: $user, runAsGroup: $user, seccompProfile: {type: RuntimeDefault}}
   containers:
   - name: main
     image: $image
     imagePullPolicy: Never
+    $cmd
     $args
     securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
 YAML
@@ -259,6 +264,28 @@ wait_for 60 "the history back" bash -c "curl -fsS -b '$jar' '$URL/api/senhas' | 
   fail "the history was lost with the Redis pod"
 pass "deleting the Redis pod lost no history (PVC $(kc get pvc -n "$NS" -o jsonpath='{.items[0].spec.volumeName}'), AOF)"
 
+# Redis down: the app pods stay Ready (readiness is /healthz by default) and keep generating;
+# the history answers 503 with its message; when Redis is back, so is the history.
+REDIS_STS=$(kc get sts -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=redis" -o jsonpath='{.items[0].metadata.name}')
+kc scale -n "$NS" "sts/$REDIS_STS" --replicas 0 >/dev/null
+kc wait -n "$NS" --for=delete "pod/$REDIS_POD" --timeout 120s >/dev/null
+sleep 12 # two readiness periods: a probe that followed Redis would have failed by now
+ready=$(kc get pods -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=app" \
+  -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{" "}{end}')
+[[ $ready == *True* && $ready != *False* ]] || fail "with Redis down the app pods are not all Ready: $ready"
+ok=0
+for _ in $(seq 1 20); do
+  curl -fsS -H 'Content-Type: application/json' -d '{}' "$URL/api/gerar-senha" | grep -q '"senha"' && ok=$((ok + 1))
+done
+((ok == 20)) || fail "with Redis down only $ok of 20 generations answered"
+code=$(curl -s -o "$art/history-redis-down.json" -w '%{http_code}' -b "$jar" "$URL/api/senhas")
+[[ $code == 503 ]] && grep -q '"erro"' "$art/history-redis-down.json" ||
+  fail "with Redis down GET /api/senhas answered $code: $(cat "$art/history-redis-down.json")"
+kc scale -n "$NS" "sts/$REDIS_STS" --replicas 1 >/dev/null
+wait_for 120 "the history back after Redis" bash -c "curl -fsS -b '$jar' '$URL/api/senhas' | grep -qF '\"$senha\"'" ||
+  fail "the history did not come back with Redis"
+pass "Redis scaled to 0: app pods stay Ready ($ready), 20/20 generations answered, the history answered 503 ($(cat "$art/history-redis-down.json")); back with Redis, history intact"
+
 # HPA: metrics-server (built from the proxy, deployed by up.sh) feeds the chart's HPA.
 wait_for 120 "metrics-server's pod metrics" bash -c "'$BIN/kubectl' top pods -n $NS --no-headers | grep -q ."
 pass "metrics-server serves pod metrics: $(kc top pods -n "$NS" --no-headers | awk '{printf "%s=%s ", $1, $2}')"
@@ -282,3 +309,60 @@ scaled_in() { [[ $(hpa_replicas) == 2/2 ]]; }
 wait_for 300 "the HPA to scale back in" scaled_in || { kc describe hpa -n "$NS" "$SVC" >&2; fail "the HPA did not scale back in"; }
 figure "hpa: back to 2 replicas $((SECONDS - t))s after the load stopped"
 pass "the HPA scaled back in to minReplicas=2"
+
+# NetworkPolicies, enforced by kube-router (up.sh): every check above already ran under
+# them (the test's client pods and the host are in networkPolicy.extraFrom); now what they
+# must refuse, each beside a control that the same pod and command work where allowed.
+# run_pod NAME IMAGE USER LABEL [COMMAND] -- ARGS...: run a one-shot pod to its end; print
+# its phase, then its output.
+run_pod() {
+  local name=$1 phase=""
+  kc delete pod -n "$NS" "$name" --ignore-not-found >/dev/null
+  restricted_pod "$1" "$2" "$3" true "${@:4}" | kc apply -f - >/dev/null
+  for _ in $(seq 1 180); do
+    phase=$(kc get pod -n "$NS" "$name" -o jsonpath='{.status.phase}')
+    [[ $phase == Succeeded || $phase == Failed ]] && break
+    sleep 0.5
+  done
+  echo "$phase"; kc logs -n "$NS" "$name" 2>&1
+  kc delete pod -n "$NS" "$name" --wait=false >/dev/null
+}
+# refused OUTPUT: the pod failed, with a refused connection (kube-router REJECTs).
+refused() { [[ $(head -1 <<<"$1") == Failed ]] && grep -qi 'connection refused' <<<"$1"; }
+# allowed NAME IMAGE USER LABEL [COMMAND] -- ARGS...: the pod succeeds. A new pod's address
+# reaches kube-router's ipsets some seconds after its container starts, so its container may
+# fail first: it restarts in the same pod (same address) until it succeeds.
+allowed() { local out; out=$(RESTART=OnFailure run_pod "$@"); [[ $(head -1 <<<"$out") == Succeeded ]] || { echo "$out" >&2; return 1; }; }
+REDIS_IMAGE=giropops-senhas-redis:local
+REDIS_SVC=$(kc get svc -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=redis" -o jsonpath='{.items[0].metadata.name}')
+APP_LABELS=$(kc get deploy -n "$NS" "$SVC" -o jsonpath='{.spec.selector.matchLabels}') # JSON is a YAML mapping
+
+# The app's ingress: port 5000 only from the listed peers.
+allowed np-client-app "$APP_IMAGE" 65532 true -- healthcheck "http://$SVC:5000/healthz" ||
+  fail "control: a client-labelled pod cannot reach the app"
+out=$(run_pod np-stranger-app "$APP_IMAGE" 65532 stranger -- healthcheck "http://$SVC:5000/healthz")
+refused "$out" || fail "a pod outside networkPolicy's peers reached the app: $out"
+pass "NetworkPolicy: a pod outside the app's peers is refused on 5000 ($(tail -1 <<<"$out" | grep -o 'connect: .*')), a client-labelled one is served"
+
+# Redis' ingress: 6379 only from the app's pods.
+out=$(run_pod np-client-redis "$REDIS_IMAGE" 999 true redis-cli -- -h "$REDIS_SVC" ping)
+refused "$out" || fail "a client-labelled pod reached Redis: $out"
+allowed np-app-redis "$REDIS_IMAGE" 999 "$APP_LABELS" redis-cli -- -h "$REDIS_SVC" ping ||
+  fail "control: a pod with the app's labels cannot reach Redis"
+pass "NetworkPolicy: Redis answers a pod with the app's labels (redis-cli ping) and refuses a client-labelled one"
+
+# The app's egress: DNS and Redis only. A server no policy selects is reachable from a client
+# pod but not from an app pod.
+kc delete pod -n "$NS" np-target --ignore-not-found >/dev/null
+restricted_pod np-target "$APP_IMAGE" 65532 true target -- | kc apply -f - >/dev/null
+kc wait -n "$NS" --for=condition=Ready pod/np-target --timeout 60s >/dev/null
+target=http://$(kc get pod -n "$NS" np-target -o jsonpath='{.status.podIP}'):5000/healthz
+allowed np-client-target "$APP_IMAGE" 65532 true -- healthcheck "$target" ||
+  fail "control: a client pod cannot reach the target server at $target"
+app_pod=$(app_pods); app_pod=${app_pod%% *}
+if out=$(kc exec -n "$NS" "$app_pod" -- /giropops-senhas healthcheck "$target" 2>&1); then
+  fail "app pod $app_pod reached $target: its egress is not restricted"
+fi
+grep -qi 'connection refused' <<<"$out" || fail "app pod's egress failed, but not as refused: $out"
+kc delete pod -n "$NS" np-target --wait=false >/dev/null
+pass "NetworkPolicy: an app pod cannot open a connection beyond DNS and Redis (refused to $target, which a client pod reaches)"

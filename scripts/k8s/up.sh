@@ -23,6 +23,7 @@ ln -sfn "$BIN" "$D/bin"
 # 1. Record the host state down.sh must restore (only what existed before the first start).
 for p in "${HOST_PATHS[@]}"; do [[ -e $p ]] && echo "$p"; done >"$D/host/paths"
 nft list tables 2>/dev/null >"$D/host/nft-tables" || true
+ipset list -n 2>/dev/null >"$D/host/ipsets" || true
 for s in "${SYSCTLS[@]}"; do v=$(sysctl -n "$s" 2>/dev/null) && echo "$s=$v"; done >"$D/host/sysctls"
 
 # start NAME CMD...: run CMD in its own session, log to logs/NAME.log, record its PID.
@@ -207,11 +208,18 @@ YAML
 start kube-proxy "$BIN/kube-proxy" --config "$D/kube-proxy.yaml"
 
 # 8. Addons: CoreDNS (kubeadm's, our image; one replica is enough for one node) and
-#    metrics-server (for the HPA; the test waits for it, up.sh does not).
+#    metrics-server (for the HPA; the test waits for it, up.sh does not); kube-router.
 [[ -x $BIN/metrics-server ]] && kc apply -f "$here/addons/metrics-server.yaml" >/dev/null
 kc --kubeconfig "$C/super-admin.conf" get deploy -n kube-system coredns >/dev/null 2>&1 ||
   $K init phase addon coredns --config "$D/kubeadm.yaml" --kubeconfig "$C/super-admin.conf" >>"$D/logs/kubeadm.log" 2>&1
 kc scale -n kube-system deploy/coredns --replicas 1 >/dev/null
 wait_for 60 "node $NODE_NAME Ready" kc wait --for=condition=Ready "node/$NODE_NAME" --timeout 5s
+# kube-router as the NetworkPolicy controller only (iptables + ipset rules per pod): the
+# bridge CNI does not enforce NetworkPolicies by itself. Its router and proxy stay off.
+# It looks its node up when it starts, so it starts once the node is registered.
+start kube-router "$BIN/kube-router" --run-firewall=true --run-router=false --run-service-proxy=false \
+  --kubeconfig "$C/admin.conf" --hostname-override "$NODE_NAME" --service-cluster-ip-range "$SERVICE_CIDR" \
+  --health-port 0 --metrics-port 0
 wait_for 90 "CoreDNS" kc rollout status -n kube-system deploy/coredns --timeout 5s
+wait_for 60 "kube-router's firewall chains" iptables -S KUBE-ROUTER-FORWARD
 log "cluster up in $((SECONDS - start_time))s: export KUBECONFIG=$KUBECONFIG"
