@@ -20,5 +20,4 @@ k8s-down: ## Stop the local cluster and restore the host as it was.
 test-k8s: $(HELM) image-oci redis-image ## Cluster up, the chart under restricted Pod Security, upgrade under load, cluster down, host clean.
 	HELM=$(HELM) scripts/k8s/test.sh
 
-# Passed from a fresh clone under CI=true (276 s warm, concurrently with the rest of make test).
 TEST_TARGETS += test-k8s

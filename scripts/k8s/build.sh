@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the cluster's binaries from the Go module proxy, once, into a cache outside the
 # repo keyed by version: $K8S_CACHE/<k8s version>/bin/. Each group (Kubernetes, etcd,
-# CoreDNS, metrics-server, kube-router, pause) is rebuilt only when its pinning module under tools/k8s
-# changes (a stamp file holds the hash of its go.mod/go.sum/sources). Prints the bin dir.
+# CoreDNS, metrics-server, kube-router, pause) is rebuilt only when its pinning module
+# under tools/k8s changes (a stamp file holds the hash of its go.mod/go.sum/sources). Prints the bin dir.
 # Cold: ~20 min on 2 cores (kube-apiserver dominates); warm: well under a second.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -65,8 +65,10 @@ t=$SECONDS
 figure "k8s-up: $((SECONDS - t))s"
 BIN=$K8S_DIR/bin
 kc get --raw /version | grep -q "\"gitVersion\": \"$K8S_VERSION\"" || fail "the API server is not $K8S_VERSION"
-kc wait --for=condition=Ready "node/$NODE_NAME" --timeout 60s >/dev/null && pass "node $NODE_NAME Ready ($K8S_VERSION)"
-kc rollout status -n kube-system deploy/coredns --timeout 90s >/dev/null && pass "CoreDNS Ready"
+kc wait --for=condition=Ready "node/$NODE_NAME" --timeout 60s >/dev/null || fail "node $NODE_NAME not Ready"
+pass "node $NODE_NAME Ready ($K8S_VERSION)"
+kc rollout status -n kube-system deploy/coredns --timeout 90s >/dev/null || fail "CoreDNS not Ready"
+pass "CoreDNS Ready"
 
 if [[ $own == 0 ]]; then # a rerun on a kept cluster starts from an empty namespace and volume
   kc delete namespace "$NS" --ignore-not-found --timeout 120s >/dev/null
@@ -101,9 +103,31 @@ spec:
     securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
 YAML
 }
+# run_pod NAME IMAGE USER LABEL [COMMAND] -- ARGS...: run a one-shot pod to its end; print
+# its phase, then its output.
+run_pod() {
+  local name=$1 phase=""
+  kc delete pod -n "$NS" "$name" --ignore-not-found >/dev/null
+  restricted_pod "$1" "$2" "$3" true "${@:4}" | kc apply -f - >/dev/null
+  for _ in $(seq 1 180); do
+    phase=$(kc get pod -n "$NS" "$name" -o jsonpath='{.status.phase}')
+    [[ $phase == Succeeded || $phase == Failed ]] && break
+    sleep 0.5
+  done
+  echo "$phase"; kc logs -n "$NS" "$name" 2>&1
+  kc delete pod -n "$NS" "$name" --wait=false >/dev/null
+}
+# refused OUTPUT: the pod failed, with a refused connection (kube-router REJECTs).
+refused() { [[ $(head -1 <<<"$1") == Failed ]] && grep -qi 'connection refused' <<<"$1"; }
+# allowed NAME IMAGE USER LABEL [COMMAND] -- ARGS...: the pod succeeds. A new pod's address
+# reaches the NetworkPolicy controller's (kube-router's) ipsets some seconds after its
+# container starts, so the container may fail first: it restarts in the same pod (same
+# address) until it succeeds.
+allowed() { local out; out=$(RESTART=OnFailure run_pod "$@"); [[ $(head -1 <<<"$out") == Succeeded ]] || { echo "$out" >&2; return 1; }; }
 restricted_pod pause-probe "$PAUSE_IMAGE" 65532 true probe -- | kc apply -f - >/dev/null
-kc wait -n "$NS" --for=condition=Ready pod/pause-probe --timeout 60s >/dev/null &&
-  pass "a pod that meets 'restricted' is admitted and Ready (sandbox, CNI bridge, pod IP $(kc get pod -n "$NS" pause-probe -o jsonpath='{.status.podIP}'))"
+kc wait -n "$NS" --for=condition=Ready pod/pause-probe --timeout 60s >/dev/null ||
+  fail "a pod that meets 'restricted' did not become Ready"
+pass "a pod that meets 'restricted' is admitted and Ready (sandbox, CNI bridge, pod IP $(kc get pod -n "$NS" pause-probe -o jsonpath='{.status.podIP}'))"
 kc delete pod -n "$NS" pause-probe --wait=false >/dev/null
 for variant in "root:0:false" "nonroot-false:65532:false"; do
   IFS=: read -r what user nonroot <<<"$variant"
@@ -177,25 +201,17 @@ h install "$REL" "$CHART" -f "$art/values.yaml" --wait --timeout 4m >"$art/helm-
 figure "helm install --wait: $((SECONDS - t))s"
 kc wait -n "$NS" --for=condition=Ready pod -l "app.kubernetes.io/instance=$REL" --timeout 120s >/dev/null
 pass "helm install: every pod admitted under restricted and Ready: $(kc get pods -n "$NS" -l "app.kubernetes.io/instance=$REL" -o name | tr '\n' ' ')"
-h test "$REL" --timeout 2m >"$art/helm-test.txt" && pass "helm test"
+h test "$REL" --timeout 2m >"$art/helm-test.txt" || { cat "$art/helm-test.txt" >&2; fail "helm test"; }
+pass "helm test"
 SVC=$(kc get svc -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=app" -o jsonpath='{.items[0].metadata.name}')
 
 # From another pod: our image's healthcheck subcommand (no curl in it) through the Service's DNS name.
-in_pod_get() {
-  local name=$1 url=$2
-  for attempt in 1 2 3; do
-    kc delete pod -n "$NS" "$name" --ignore-not-found >/dev/null
-    restricted_pod "$name" "$APP_IMAGE" 65532 true true -- healthcheck "$url" | kc apply -f - >/dev/null
-    kc wait -n "$NS" --for=jsonpath='{.status.phase}'=Succeeded "pod/$name" --timeout 30s >/dev/null 2>&1 &&
-      { kc delete pod -n "$NS" "$name" --wait=false >/dev/null; return 0; }
-    sleep 2
-  done
-  kc logs -n "$NS" "$name" >&2 || true
-  return 1
-}
-in_pod_get client-page "http://$SVC:5000/" && pass "the page answers 200 through the Service from another pod"
-in_pod_get client-api "http://$SVC.$NS.svc.cluster.local:5000/api/senhas" &&
-  pass "the API answers 200 through the Service's full DNS name from another pod"
+in_pod_get() { allowed "$1" "$APP_IMAGE" 65532 true -- healthcheck "$2"; }
+in_pod_get client-page "http://$SVC:5000/" || fail "the page through the Service from another pod"
+pass "the page answers 200 through the Service from another pod"
+in_pod_get client-api "http://$SVC.$NS.svc.cluster.local:5000/api/senhas" ||
+  fail "the API through the Service's full DNS name from another pod"
+pass "the API answers 200 through the Service's full DNS name from another pod"
 # The same chart-made pod, but forced to root, is refused.
 if out=$(restricted_pod app-as-root "$APP_IMAGE" 0 false true -- | kc create -f - 2>&1); then
   fail "the app image as root was admitted"
@@ -207,9 +223,11 @@ kc port-forward -n "$NS" "svc/$SVC" :5000 --address 127.0.0.1 >"$art/port-forwar
 pf_pid=$!
 wait_for 20 "port-forward" grep -q 'Forwarding from' "$art/port-forward.txt"
 pf=$(sed -n 's/Forwarding from 127.0.0.1:\([0-9]*\).*/\1/p' "$art/port-forward.txt" | head -1)
-curl -fsS -o /dev/null "http://127.0.0.1:$pf/" && pass "the page answers through a port-forward from the host"
-curl -fsS -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$pf/api/gerar-senha" | grep -q '"senha"' &&
-  pass "POST /api/gerar-senha answers a password through the port-forward"
+curl -fsS -o /dev/null "http://127.0.0.1:$pf/" || fail "the page through the port-forward"
+pass "the page answers through a port-forward from the host"
+curl -fsS -H 'Content-Type: application/json' -d '{}' "http://127.0.0.1:$pf/api/gerar-senha" | grep -q '"senha"' ||
+  fail "POST /api/gerar-senha through the port-forward"
+pass "POST /api/gerar-senha answers a password through the port-forward"
 kill "$pf_pid"; wait "$pf_pid" 2>/dev/null || true; pf_pid=""
 
 # Load through the Service's cluster IP, which kube-proxy's rules make reachable from the host.
@@ -313,26 +331,6 @@ pass "the HPA scaled back in to minReplicas=2"
 # NetworkPolicies, enforced by kube-router (up.sh): every check above already ran under
 # them (the test's client pods and the host are in networkPolicy.extraFrom); now what they
 # must refuse, each beside a control that the same pod and command work where allowed.
-# run_pod NAME IMAGE USER LABEL [COMMAND] -- ARGS...: run a one-shot pod to its end; print
-# its phase, then its output.
-run_pod() {
-  local name=$1 phase=""
-  kc delete pod -n "$NS" "$name" --ignore-not-found >/dev/null
-  restricted_pod "$1" "$2" "$3" true "${@:4}" | kc apply -f - >/dev/null
-  for _ in $(seq 1 180); do
-    phase=$(kc get pod -n "$NS" "$name" -o jsonpath='{.status.phase}')
-    [[ $phase == Succeeded || $phase == Failed ]] && break
-    sleep 0.5
-  done
-  echo "$phase"; kc logs -n "$NS" "$name" 2>&1
-  kc delete pod -n "$NS" "$name" --wait=false >/dev/null
-}
-# refused OUTPUT: the pod failed, with a refused connection (kube-router REJECTs).
-refused() { [[ $(head -1 <<<"$1") == Failed ]] && grep -qi 'connection refused' <<<"$1"; }
-# allowed NAME IMAGE USER LABEL [COMMAND] -- ARGS...: the pod succeeds. A new pod's address
-# reaches kube-router's ipsets some seconds after its container starts, so its container may
-# fail first: it restarts in the same pod (same address) until it succeeds.
-allowed() { local out; out=$(RESTART=OnFailure run_pod "$@"); [[ $(head -1 <<<"$out") == Succeeded ]] || { echo "$out" >&2; return 1; }; }
 REDIS_IMAGE=giropops-senhas-redis:local
 REDIS_SVC=$(kc get svc -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=redis" -o jsonpath='{.items[0].metadata.name}')
 APP_LABELS=$(kc get deploy -n "$NS" "$SVC" -o jsonpath='{.spec.selector.matchLabels}') # JSON is a YAML mapping
