@@ -26,5 +26,5 @@ section processes
 for p in /proc/[0-9]*; do
   exe=$(readlink "$p/exe" 2>/dev/null) || continue
   case $exe in */giropops-senhas/k8s/*) echo "running $exe";; esac
-  tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "$K8S_DIR" && echo "running with $K8S_DIR: $exe"
-done | sort
+  if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF -- "$K8S_DIR"; then echo "running with $K8S_DIR: $exe"; fi
+done | sort # `if`, not `&&`: a failed test as the last command would fail the loop
