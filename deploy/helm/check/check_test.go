@@ -40,11 +40,11 @@ func tool(t *testing.T, envVar string) string {
 var valueSets = map[string]map[string]int{
 	"defaults-values.yaml": {
 		"Deployment": 1, "Service": 2, "ServiceAccount": 1, "HorizontalPodAutoscaler": 1,
-		"PodDisruptionBudget": 1, "NetworkPolicy": 2, "StatefulSet": 1, "Pod": 1,
+		"PodDisruptionBudget": 1, "NetworkPolicy": 2, "StatefulSet": 1, "Pod": 1, "Secret": 1,
 	},
 	"ingress-values.yaml": {
 		"Deployment": 1, "Service": 2, "ServiceAccount": 1, "HorizontalPodAutoscaler": 1,
-		"PodDisruptionBudget": 1, "NetworkPolicy": 2, "StatefulSet": 1, "Pod": 1, "Ingress": 1,
+		"PodDisruptionBudget": 1, "NetworkPolicy": 2, "StatefulSet": 1, "Pod": 1, "Ingress": 1, "Secret": 1,
 	},
 	"external-redis-values.yaml": {
 		"Deployment": 1, "Service": 1, "ServiceAccount": 1, "HorizontalPodAutoscaler": 1,
@@ -53,11 +53,11 @@ var valueSets = map[string]map[string]int{
 	"monitoring-values.yaml": {
 		"Deployment": 1, "Service": 2, "ServiceAccount": 1, "HorizontalPodAutoscaler": 1,
 		"PodDisruptionBudget": 1, "NetworkPolicy": 2, "StatefulSet": 1, "Pod": 1,
-		"ServiceMonitor": 1, "PrometheusRule": 1,
+		"ServiceMonitor": 1, "PrometheusRule": 1, "Secret": 1,
 	},
 	"digest-values.yaml": {
 		"Deployment": 1, "Service": 2, "ServiceAccount": 1,
-		"PodDisruptionBudget": 1, "NetworkPolicy": 2, "StatefulSet": 1, "Pod": 1,
+		"PodDisruptionBudget": 1, "NetworkPolicy": 2, "StatefulSet": 1, "Pod": 1, "Secret": 1,
 	},
 }
 
@@ -128,22 +128,74 @@ func TestRender(t *testing.T) {
 	}
 }
 
+// redisMaxmemory is the --maxmemory each values set must give the bundled Redis: 75% of
+// its memory limit unless redis.maxmemory is set.
+var redisMaxmemory = map[string]int64{
+	"defaults-values.yaml":   201326592,  // 256Mi * 3/4 = 192Mi
+	"ingress-values.yaml":    201326592,  // the same defaults
+	"monitoring-values.yaml": 1207959552, // limit 1.5Gi * 3/4
+	"digest-values.yaml":     200000000,  // redis.maxmemory: 200M
+}
+
+// cookieSecure is the COOKIE_SECURE each values set must give the app.
+var cookieSecure = map[string]string{
+	"defaults-values.yaml":       "auto",   // no Ingress: the app decides per request
+	"ingress-values.yaml":        "always", // Ingress with TLS
+	"monitoring-values.yaml":     "auto",
+	"external-redis-values.yaml": "auto",
+	"digest-values.yaml":         "never", // app.cookieSecure overrides
+}
+
 // valueSetSpecifics checks what each values set is there to switch on.
 func valueSetSpecifics(t *testing.T, name string, objs []object) {
 	var dep *appsv1.Deployment
 	var policies []*networkingv1.NetworkPolicy
+	var redis *appsv1.StatefulSet
+	secrets := map[string]*corev1.Secret{}
 	for _, o := range objs {
 		switch v := o.obj.(type) {
 		case *appsv1.Deployment:
 			dep = v
 		case *networkingv1.NetworkPolicy:
 			policies = append(policies, v)
+		case *appsv1.StatefulSet:
+			redis = v
+		case *corev1.Secret:
+			secrets[v.Name] = v
 		}
 	}
 	c := dep.Spec.Template.Spec.Containers[0]
 	envs := map[string]corev1.EnvVar{}
 	for _, e := range c.Env {
 		envs[e.Name] = e
+	}
+	if want, ok := redisMaxmemory[name]; ok {
+		rc := redis.Spec.Template.Spec.Containers[0]
+		got, err := maxmemory(rc)
+		limit := rc.Resources.Limits[corev1.ResourceMemory]
+		if err != nil || got != want || argAfter(rc.Args, "--maxmemory-policy") != "volatile-ttl" {
+			t.Errorf("Redis args %q: want --maxmemory %d (limit %s) and --maxmemory-policy volatile-ttl (%v)", rc.Args, want, limit.String(), err)
+		} else {
+			t.Logf("Redis: --maxmemory %d (%.1f%% of its %s limit) --maxmemory-policy volatile-ttl", got, 100*float64(got)/float64(limit.Value()), limit.String())
+		}
+	}
+	if got := envs["COOKIE_SECURE"].Value; got != cookieSecure[name] {
+		t.Errorf("COOKIE_SECURE=%q, want %q", got, cookieSecure[name])
+	}
+	ref := envs["HISTORY_KEY"].ValueFrom.SecretKeyRef
+	if name == "external-redis-values.yaml" {
+		// app.historyKey.existingSecret: the user's Secret, none of the chart's.
+		if ref.Name != "giropops-history" || ref.Key != "key" || len(secrets) != 0 || envs["HISTORY_ALLOW_CLEAR_GLOBAL"].Value != "true" {
+			t.Errorf("HISTORY_KEY from %s/%s (want giropops-history/key), chart Secrets %d (want 0), HISTORY_ALLOW_CLEAR_GLOBAL=%q (want true)",
+				ref.Name, ref.Key, len(secrets), envs["HISTORY_ALLOW_CLEAR_GLOBAL"].Value)
+		}
+	} else {
+		s := secrets[ref.Name]
+		if ref.Name != "rel-giropops-senhas-history-key" || ref.Key != "history-key" || s == nil || len(s.Data["history-key"]) != 44 ||
+			s.Annotations["helm.sh/resource-policy"] != "keep" || envs["HISTORY_ALLOW_CLEAR_GLOBAL"].Value != "false" {
+			t.Errorf("HISTORY_KEY from %s/%s, want the release's Secret rel-giropops-senhas-history-key (kept on uninstall) with a 44-character value; HISTORY_ALLOW_CLEAR_GLOBAL=%q (want false)",
+				ref.Name, ref.Key, envs["HISTORY_ALLOW_CLEAR_GLOBAL"].Value)
+		}
 	}
 	switch name {
 	case "defaults-values.yaml":
@@ -194,6 +246,33 @@ func valueSetSpecifics(t *testing.T, name string, objs []object) {
 			}
 		}
 	}
+}
+
+// TestHistoryKeyIsRandom: two renderings make two different keys, so the Secret's value
+// is drawn (randBytes), not a constant in the chart. That an upgrade keeps the key
+// (lookup) needs a cluster: make test-k8s checks it.
+func TestHistoryKeyIsRandom(t *testing.T) {
+	helm := tool(t, "HELM")
+	var keys []string
+	for range 2 {
+		manifest, err := render(helm, chart, filepath.Join(chart, "ci", "defaults-values.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs, err := decodeAll(manifest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range objs {
+			if s, ok := o.obj.(*corev1.Secret); ok {
+				keys = append(keys, string(s.Data["history-key"]))
+			}
+		}
+	}
+	if len(keys) != 2 || keys[0] == keys[1] || len(keys[0]) != 44 {
+		t.Fatalf("two renderings gave the history keys %q: want two different 44-character values", keys)
+	}
+	t.Logf("two renderings, two keys of %d characters", len(keys[0]))
 }
 
 // TestSchemaRejects renders with each testdata/bad-values file, which must fail with
@@ -299,6 +378,11 @@ var brokenCharts = []struct {
 	{"contract: grace shorter than shutdown", "templates/deployment.yaml", "add $app.preStopSleepSeconds $app.shutdownTimeoutSeconds 5", "$app.shutdownTimeoutSeconds", "contract", "defaults-values.yaml", "terminationGracePeriodSeconds must exceed"},
 	{"contract: token mounted", "templates/deployment.yaml", "automountServiceAccountToken: false", "automountServiceAccountToken: true", "contract", "defaults-values.yaml", "automountServiceAccountToken is not false"},
 	{"contract: Redis open to every pod", "templates/networkpolicy.yaml", "              app.kubernetes.io/component: app\n  egress: []", "              app.kubernetes.io/component: app\n        - namespaceSelector: {}\n  egress: []", "contract", "defaults-values.yaml", "Redis admits a source other than the app's pods"},
+	{"contract: Redis' maxmemory at twice its limit", "templates/redis.yaml", `{{ include "giropops.redisMaxmemory" . | quote }}`, `{{ include "giropops.redisMaxmemory" . | int64 | mul 2 | quote }}`, "contract", "defaults-values.yaml", "--maxmemory 402653184 is not below the memory limit 256Mi"},
+	{"contract: Redis without maxmemory", "templates/redis.yaml", "            - --maxmemory\n            - {{ include \"giropops.redisMaxmemory\" . | quote }}\n", "", "contract", "defaults-values.yaml", `--maxmemory "" is not a number of bytes`},
+	{"contract: Redis evicts any key (the global list too)", "templates/redis.yaml", "volatile-ttl", "allkeys-lru", "contract", "defaults-values.yaml", `--maxmemory-policy "allkeys-lru", want volatile-ttl`},
+	{"contract: HISTORY_KEY as a literal", "templates/deployment.yaml", "            - name: HISTORY_KEY\n              valueFrom:\n                secretKeyRef:\n                  name: {{ include \"giropops.historyKeySecret\" . }}\n                  key: {{ include \"giropops.historyKeySecretKey\" . }}\n", "            - name: HISTORY_KEY\n              value: c2VjcmV0\n", "contract", "defaults-values.yaml", "HISTORY_KEY must come from a secretKeyRef"},
+	{"contract: a 16-byte history key", "templates/secret.yaml", "randBytes 32", "randBytes 16", "contract", "defaults-values.yaml", "HISTORY_KEY is 24 characters, 16 bytes decoded"},
 	{"contract: PrometheusRule not the tested file", "templates/prometheusrule.yaml", `.Files.Get "files/rules.yaml" | fromYaml | toYaml`, `.Files.Get "files/rules.yaml" | replace "> 0.05" "> 0.5" | fromYaml | toYaml`, "contract", "monitoring-values.yaml", "spec differs from"},
 }
 

@@ -1,9 +1,11 @@
 package check
 
 import (
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,15 +21,23 @@ import (
 
 // contractProblems checks what the API types cannot: the promises the chart makes
 // in docs/kubernetes.md (probes, rollout, grace period, autoscaling bounds, network
-// isolation, the alert rules being the tested file). chart is the chart directory.
+// isolation, Redis' maxmemory and eviction policy, the history key, the alert rules
+// being the tested file). chart is the chart directory.
 func contractProblems(objs []object, chart string) []string {
 	var p problems
 	var deployments, hpas int
+	secrets := map[string]*corev1.Secret{}
+	for _, o := range objs {
+		if s, ok := o.obj.(*corev1.Secret); ok {
+			secrets[s.Name] = s
+		}
+	}
 	for _, o := range objs {
 		switch v := o.obj.(type) {
 		case *appsv1.Deployment:
 			deployments++
 			checkDeployment(&p, v)
+			checkHistoryKey(&p, v, secrets)
 		case *appsv1.StatefulSet:
 			checkRedis(&p, v)
 		case *autoscalingv2.HorizontalPodAutoscaler:
@@ -114,7 +124,8 @@ func checkDeployment(p *problems, d *appsv1.Deployment) {
 		p.add("%s: want one container port http/5000", name)
 	}
 	checkResources(p, name, c)
-	for _, want := range []string{"PORT", "REDIS_HOST", "REDIS_PORT", "HISTORY_SIZE", "HISTORY_SCOPE", "SHUTDOWN_TIMEOUT"} {
+	for _, want := range []string{"PORT", "REDIS_HOST", "REDIS_PORT", "HISTORY_SIZE", "HISTORY_SCOPE", "SHUTDOWN_TIMEOUT",
+		"HISTORY_KEY", "COOKIE_SECURE", "HISTORY_ALLOW_CLEAR_GLOBAL"} {
 		if _, ok := env(c, want); !ok {
 			p.add("%s: env %s missing", name, want)
 		}
@@ -122,8 +133,16 @@ func checkDeployment(p *problems, d *appsv1.Deployment) {
 	if e, _ := env(c, "PORT"); e.Value != "5000" {
 		p.add("%s: PORT=%q, want 5000", name, e.Value)
 	}
-	if e, ok := env(c, "REDIS_PASSWORD"); ok && (e.Value != "" || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil) {
-		p.add("%s: REDIS_PASSWORD must come from a secretKeyRef, never a literal", name)
+	for _, secret := range []string{"REDIS_PASSWORD", "HISTORY_KEY"} {
+		if e, ok := env(c, secret); ok && (e.Value != "" || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil) {
+			p.add("%s: %s must come from a secretKeyRef, never a literal", name, secret)
+		}
+	}
+	if e, _ := env(c, "COOKIE_SECURE"); e.Value != "always" && e.Value != "auto" && e.Value != "never" {
+		p.add("%s: COOKIE_SECURE=%q, want always, auto or never", name, e.Value)
+	}
+	if e, _ := env(c, "HISTORY_ALLOW_CLEAR_GLOBAL"); e.Value != "true" && e.Value != "false" {
+		p.add("%s: HISTORY_ALLOW_CLEAR_GLOBAL=%q, want true or false", name, e.Value)
 	}
 	// The kubelet waits for preStop, then SIGTERM starts the app's SHUTDOWN_TIMEOUT:
 	// the grace period has to cover both or the pod is killed mid-drain.
@@ -192,6 +211,67 @@ func checkRedis(p *problems, s *appsv1.StatefulSet) {
 		if c.ReadinessProbe == nil || c.LivenessProbe == nil {
 			p.add("%s: container %s: needs liveness and readiness probes", name, c.Name)
 		}
+		checkMaxmemory(p, name, c)
+	}
+}
+
+// checkMaxmemory: Redis evicts before its container's memory limit is reached, and
+// evicts by TTL (unconfirmed sessions first, never the global list, which has none).
+func checkMaxmemory(p *problems, name string, c corev1.Container) {
+	mm, err := maxmemory(c)
+	if err != nil {
+		p.add("%s: container %s: %v", name, c.Name, err)
+	} else if limit := c.Resources.Limits[corev1.ResourceMemory]; mm <= 0 || mm >= limit.Value() {
+		p.add("%s: container %s: --maxmemory %d is not below the memory limit %s (%d bytes)", name, c.Name, mm, limit.String(), limit.Value())
+	}
+	if got := argAfter(c.Args, "--maxmemory-policy"); got != "volatile-ttl" {
+		p.add("%s: container %s: --maxmemory-policy %q, want volatile-ttl", name, c.Name, got)
+	}
+}
+
+// maxmemory is the --maxmemory argument of a Redis container, in bytes.
+func maxmemory(c corev1.Container) (int64, error) {
+	v := argAfter(c.Args, "--maxmemory")
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("--maxmemory %q is not a number of bytes", v)
+	}
+	return n, nil
+}
+
+// argAfter returns the argument that follows flag in args, or "".
+func argAfter(args []string, flag string) string {
+	for i, a := range args {
+		if a == flag && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
+}
+
+// checkHistoryKey: HISTORY_KEY comes from a Secret; when the chart renders that Secret,
+// it holds 32 random bytes in standard base64 (44 characters), as the app requires.
+func checkHistoryKey(p *problems, d *appsv1.Deployment, secrets map[string]*corev1.Secret) {
+	if len(d.Spec.Template.Spec.Containers) != 1 {
+		return
+	}
+	e, _ := env(d.Spec.Template.Spec.Containers[0], "HISTORY_KEY")
+	if e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
+		return // checkDeployment reports it
+	}
+	ref := e.ValueFrom.SecretKeyRef
+	s, ok := secrets[ref.Name]
+	if !ok {
+		return // the user's existingSecret
+	}
+	v, ok := s.Data[ref.Key]
+	if !ok {
+		p.add("Secret %s: no key %q for HISTORY_KEY", s.Name, ref.Key)
+		return
+	}
+	raw, err := base64.StdEncoding.DecodeString(string(v))
+	if len(v) != 44 || err != nil || len(raw) != 32 {
+		p.add("Secret %s: HISTORY_KEY is %d characters, %d bytes decoded (err %v), want 44 characters of standard base64 for 32 bytes", s.Name, len(v), len(raw), err)
 	}
 }
 

@@ -120,3 +120,65 @@ seccompProfile:
 {{- fail "ingress.clusterIssuer is set but ingress.tls is empty: cert-manager would have no certificate to issue" }}
 {{- end }}
 {{- end }}
+
+{{/*
+Bytes in a Kubernetes memory quantity: a plain number of bytes, or a decimal number
+with k, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (powers of 1024). What the schema
+accepts for memory otherwise ("m", millibytes: "256m" is a quarter of a byte, a classic
+slip for 256Mi) fails with the name of the value. Call with (list "value.name" value).
+*/}}
+{{- define "giropops.bytes" -}}
+{{- $name := index . 0 }}
+{{- $q := index . 1 }}
+{{- if or (kindIs "float64" $q) (kindIs "int64" $q) (kindIs "int" $q) }}
+{{- int64 $q }}
+{{- else }}
+{{- $q = toString $q }}
+{{- $num := regexFind "^[0-9]+(\\.[0-9]+)?" $q }}
+{{- $unit := trimPrefix $num $q }}
+{{- $mult := get (dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776) $unit }}
+{{- if or (not $num) (not $mult) }}
+{{- fail (printf "%s: %q is not a memory size in bytes, k, M, G, T, Ki, Mi, Gi or Ti" $name $q) }}
+{{- end }}
+{{- mulf (float64 $num) $mult | int64 }}
+{{- end }}
+{{- end }}
+
+{{/*
+The bundled Redis' maxmemory in bytes: redis.maxmemory when set, else 75% of
+redis.resources.limits.memory. Always below the limit, so Redis evicts (volatile-ttl)
+before the kernel would kill it; the quarter left covers its own process, allocator
+fragmentation and the fork that rewrites the AOF.
+*/}}
+{{- define "giropops.redisMaxmemory" -}}
+{{- $r := .Values.redis }}
+{{- $limit := include "giropops.bytes" (list "redis.resources.limits.memory" (required "redis.resources.limits.memory is required: maxmemory is derived from it" (dig "resources" "limits" "memory" "" $r))) | int64 }}
+{{- $max := div (mul $limit 3) 4 }}
+{{- with $r.maxmemory }}
+{{- $max = include "giropops.bytes" (list "redis.maxmemory" .) | int64 }}
+{{- end }}
+{{- if ge $max $limit }}
+{{- fail (printf "redis.maxmemory (%d bytes) must be below redis.resources.limits.memory (%d bytes), or the kernel kills Redis before it evicts" $max $limit) }}
+{{- end }}
+{{- if lt $max 1048576 }}
+{{- fail (printf "Redis' maxmemory (%d bytes) is below 1Mi: it could hold almost nothing" $max) }}
+{{- end }}
+{{- $max }}
+{{- end }}
+
+{{/* The Secret that holds HISTORY_KEY, and the key in it. */}}
+{{- define "giropops.historyKeySecret" -}}
+{{- default (printf "%s-history-key" (include "giropops.fullname" .)) .Values.app.historyKey.existingSecret }}
+{{- end }}
+
+{{- define "giropops.historyKeySecretKey" -}}
+{{- if .Values.app.historyKey.existingSecret }}{{ .Values.app.historyKey.existingSecretKey }}{{ else }}history-key{{ end }}
+{{- end }}
+
+{{/* COOKIE_SECURE: app.cookieSecure, else always behind an Ingress with TLS, else auto. */}}
+{{- define "giropops.cookieSecure" -}}
+{{- if .Values.app.cookieSecure }}{{ .Values.app.cookieSecure }}
+{{- else if and .Values.ingress.enabled .Values.ingress.tls }}always
+{{- else }}auto
+{{- end }}
+{{- end }}
