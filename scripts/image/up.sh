@@ -26,11 +26,15 @@ docker network inspect "$net" >/dev/null 2>&1 || docker network create --driver 
 docker volume create "$volume" >/dev/null
 docker rm -f "$name" "$redis" >/dev/null 2>&1 || true
 
-# Redis: AOF on, data on the volume. Only options are passed: the local image's entrypoint
-# is redis-server, and the official image's entrypoint prepends redis-server to them.
+# Redis: the options of the local image's CMD (deploy/docker/redis/Dockerfile, the one list:
+# AOF on, data on the volume, maxmemory 192mb with volatile-ttl), passed explicitly so that
+# another REDIS_IMAGE runs with them too, and a memory limit above maxmemory, so Redis
+# evicts before the kernel would kill it. Only options are passed: the local image's
+# entrypoint is redis-server, and the official image's entrypoint prepends redis-server.
+read -ra redis_opts <<<"$(sed -n 's/^CMD \[\(.*\)\]$/\1/p' deploy/docker/redis/Dockerfile | tr -d '",')"
+((${#redis_opts[@]})) || { echo "up: no CMD options in deploy/docker/redis/Dockerfile" >&2; exit 1; }
 docker run -d --name "$redis" --network "$net" "${harden[@]}" \
-  -v "$volume:/data" "$redis_image" \
-  --appendonly yes --dir /data --protected-mode no >/dev/null
+  --memory 256m -v "$volume:/data" "$redis_image" "${redis_opts[@]}" >/dev/null
 
 docker run -d --name "$name" --network "$net" "${harden[@]}" \
   --cpus 0.5 --memory 128m \

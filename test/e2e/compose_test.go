@@ -30,6 +30,12 @@ func TestCompose(t *testing.T) {
 	app, redis := compose("ps", "-q", "app"), compose("ps", "-q", "redis")
 	waitHealthy(t, redis)
 	waitHealthy(t, app)
+	// compose.yaml repeats the local image's CMD (deploy/docker/redis/Dockerfile), the one
+	// list of Redis options, and bounds the container above its maxmemory.
+	cmd, imageCmd := inspect(t, "{{json .Config.Cmd}}", redis), inspect(t, "{{json .Config.Cmd}}", "giropops-senhas-redis:local")
+	if mem := inspect(t, "{{.HostConfig.Memory}}", redis); cmd != imageCmd || mem != "268435456" {
+		t.Errorf("compose's Redis runs %s with a memory limit of %s bytes: want the image's CMD %s and 256m", cmd, mem, imageCmd)
+	}
 	for _, c := range []string{app, redis} {
 		if got := inspect(t, "{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}}", c); got != "true [ALL]" {
 			t.Errorf("%s: %q, want read-only and no capabilities", c, got)

@@ -129,6 +129,22 @@ func TestMakeUp(t *testing.T) {
 		}
 	})
 
+	t.Run("Redis evicts by TTL below its memory limit", func(t *testing.T) {
+		// The local image's options (deploy/docker/redis/Dockerfile) and up.sh's limit.
+		limit, _ := strconv.ParseInt(inspect(t, "{{.HostConfig.Memory}}", redis), 10, 64)
+		conf := strings.Fields(docker(t, "exec", redis, "redis-cli", "CONFIG", "GET", "maxmemory*"))
+		got := map[string]string{}
+		for i := 0; i+1 < len(conf); i += 2 {
+			got[conf[i]] = conf[i+1]
+		}
+		maxmem, err := strconv.ParseInt(got["maxmemory"], 10, 64)
+		if err != nil || maxmem <= 0 || maxmem >= limit || got["maxmemory-policy"] != "volatile-ttl" {
+			t.Fatalf("Redis maxmemory %q, maxmemory-policy %q, container memory limit %d: want 0 < maxmemory < limit and volatile-ttl",
+				got["maxmemory"], got["maxmemory-policy"], limit)
+		}
+		t.Logf("maxmemory %d (%d MiB), maxmemory-policy volatile-ttl, container limit %d MiB", maxmem, maxmem>>20, limit>>20)
+	})
+
 	b := newBrowser(t, port)
 	var apiPass, formPass string
 
