@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
@@ -24,6 +25,9 @@ type config struct {
 	scope           server.Scope
 	sessionTTL      time.Duration
 	storeTimeout    time.Duration
+	historyKey      []byte // HISTORY_KEY, 32 bytes; nil: the global list is plain
+	cookieSecure    string
+	clearGlobal     bool
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
 }
@@ -32,7 +36,7 @@ type config struct {
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
 		addr:            ":" + strconv.Itoa(defaultPort),
-		history:         history.Config{Size: 10},
+		history:         history.Config{Size: 10, MaxLists: history.DefaultMaxLists},
 		scope:           server.ScopeSession,
 		sessionTTL:      24 * time.Hour,
 		storeTimeout:    time.Second,
@@ -49,6 +53,28 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if v := getenv("HISTORY_SIZE"); v != "" {
 		if c.history.Size, err = intIn("HISTORY_SIZE", v, 1, 1000); err != nil {
 			return c, err
+		}
+	}
+	if v := getenv("HISTORY_MAX_SESSIONS"); v != "" {
+		if c.history.MaxLists, err = intIn("HISTORY_MAX_SESSIONS", v, 1, 10_000_000); err != nil {
+			return c, err
+		}
+	}
+	if v := getenv("HISTORY_KEY"); v != "" {
+		if c.historyKey, err = base64.StdEncoding.DecodeString(strings.TrimSpace(v)); err != nil || len(c.historyKey) != 32 {
+			// Never quote the value: it is a secret.
+			return c, fmt.Errorf("HISTORY_KEY: want 32 random bytes in base64 (head -c 32 /dev/urandom | base64)")
+		}
+	}
+	switch v := strings.ToLower(getenv("COOKIE_SECURE")); v {
+	case "", server.CookieSecureAuto, server.CookieSecureAlways, server.CookieSecureNever:
+		c.cookieSecure = v
+	default:
+		return c, fmt.Errorf("COOKIE_SECURE=%q: want auto, always or never", v)
+	}
+	if v := getenv("HISTORY_ALLOW_CLEAR_GLOBAL"); v != "" {
+		if c.clearGlobal, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("HISTORY_ALLOW_CLEAR_GLOBAL=%q: want true or false", v)
 		}
 	}
 	if v := getenv("SESSION_TTL"); v != "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -47,13 +48,25 @@ func TestLoadConfig(t *testing.T) {
 		{"HISTORY_SCOPE", "todos"}, {"SESSION_TTL", "1 dia"}, {"SHUTDOWN_TIMEOUT", "-1s"},
 		{"LOG_LEVEL", "verbose"}, {"REDIS_HOST", "r", "REDIS_PORT", "0"}, {"REDIS_HOST", "r", "REDIS_DB", "16"},
 		{"REDIS_URL", "http://r:6379"}, {"REDIS_TIMEOUT", "0s"},
+		{"HISTORY_MAX_SESSIONS", "0"}, {"HISTORY_KEY", "c2VncmVkbw=="}, {"HISTORY_KEY", "not base64!"},
+		{"COOKIE_SECURE", "sim"}, {"HISTORY_ALLOW_CLEAR_GLOBAL", "talvez"},
 	} {
 		_, err := loadConfig(env(bad...))
 		if err == nil || !strings.Contains(err.Error(), bad[len(bad)-2]) {
 			t.Errorf("%v: error %v, want one naming %s", bad, err, bad[len(bad)-2])
 		}
 	}
-	// A password in REDIS_URL never reaches an error message.
+	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
+	c, err = loadConfig(env("HISTORY_KEY", key, "COOKIE_SECURE", "always", "HISTORY_MAX_SESSIONS", "500",
+		"HISTORY_ALLOW_CLEAR_GLOBAL", "true"))
+	if err != nil || string(c.historyKey) != "0123456789abcdef0123456789abcdef" || c.cookieSecure != "always" ||
+		c.history.MaxLists != 500 || !c.clearGlobal {
+		t.Fatalf("history settings: %+v, %v", c, err)
+	}
+	// Neither a password in REDIS_URL nor HISTORY_KEY ever reaches an error message.
+	if _, err := loadConfig(env("HISTORY_KEY", "c2VncmVkbw==")); err == nil || strings.Contains(err.Error(), "c2VncmVkbw") {
+		t.Errorf("HISTORY_KEY error %v", err)
+	}
 	if _, err := loadConfig(env("REDIS_URL", "redis://:segredo123@host:notaport/0")); err == nil || strings.Contains(err.Error(), "segredo123") {
 		t.Errorf("REDIS_URL error %v", err)
 	}

@@ -2,6 +2,7 @@ package history_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -96,6 +97,26 @@ func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) 
 			t.Fatalf("a write without TTL cancelled the running one: %v", got)
 		}
 	})
+	t.Run("clear removes one list", func(t *testing.T) {
+		s := newStore(t, history.Config{Size: 10})
+		s.Add(ctx, "a", "1", time.Hour)
+		s.Add(ctx, "b", "2", 0)
+		if err := s.Clear(ctx, "a"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Clear(ctx, "nada"); err != nil {
+			t.Fatalf("Clear of a missing key: %v", err)
+		}
+		a, _ := s.Latest(ctx, "a", 10)
+		b, _ := s.Latest(ctx, "b", 10)
+		if len(a) != 0 || !slices.Equal(b, []string{"2"}) {
+			t.Fatalf("after Clear(a): a = %v, b = %v", a, b)
+		}
+		s.Add(ctx, "a", "3", time.Hour)
+		if a, _ := s.Latest(ctx, "a", 10); !slices.Equal(a, []string{"3"}) {
+			t.Fatalf("a list written after Clear = %v", a)
+		}
+	})
 	t.Run("ping", func(t *testing.T) {
 		if err := newStore(t, history.Config{Size: 1}).Ping(ctx); err != nil {
 			t.Fatal(err)
@@ -173,17 +194,89 @@ func TestRedisDownAndRecovery(t *testing.T) {
 	}
 }
 
-func TestMemoryBoundsKeys(t *testing.T) {
+// A flood of short-lived lists cannot push out longer-lived ones or lists
+// without TTL: the Memory store drops the shortest TTL first, least recently
+// written first, and holds at most MaxLists.
+func TestMemoryBoundsLists(t *testing.T) {
 	ctx := context.Background()
-	m := history.NewMemory(history.Config{Size: 1})
-	for i := range history.MaxMemoryKeys + 10 {
-		m.Add(ctx, fmt.Sprint(i), "x", 0)
+	const max = 100
+	m := history.NewMemory(history.Config{Size: 2, MaxLists: max})
+	m.Add(ctx, "global", "g", 0)
+	for i := range 10 {
+		m.Add(ctx, fmt.Sprint("confirmed", i), "c", 24*time.Hour)
 	}
-	if got, _ := m.Latest(ctx, "0", 1); len(got) != 0 {
-		t.Fatalf("oldest list survived past MaxMemoryKeys: %v", got)
+	for i := range 10 * max {
+		m.Add(ctx, fmt.Sprint("flood", i), "f", 10*time.Minute)
 	}
-	last := fmt.Sprint(history.MaxMemoryKeys + 9)
-	if got, _ := m.Latest(ctx, last, 1); len(got) != 1 {
-		t.Fatalf("newest list was dropped")
+	has := func(key string) bool { got, _ := m.Latest(ctx, key, 1); return len(got) == 1 }
+	if !has("global") {
+		t.Error("the list without TTL was dropped")
+	}
+	for i := range 10 {
+		if !has(fmt.Sprint("confirmed", i)) {
+			t.Errorf("confirmed%d (long TTL) was dropped before the flood's short-TTL lists", i)
+		}
+	}
+	kept := 0
+	for i := range 10 * max {
+		if has(fmt.Sprint("flood", i)) {
+			kept++
+			if i < 9*max {
+				t.Fatalf("flood%d survived, newer flood lists were dropped", i)
+			}
+		}
+	}
+	if want := max - 11; kept != want {
+		t.Fatalf("%d flood lists kept, want %d (MaxLists %d less 11 others)", kept, want, max)
+	}
+	// A list written again moves to the back of its queue.
+	m.Add(ctx, fmt.Sprint("flood", 9*max+11), "again", 10*time.Minute)
+	m.Add(ctx, "new", "n", 10*time.Minute)
+	if has(fmt.Sprint("flood", 9*max+12)) || !has(fmt.Sprint("flood", 9*max+11)) {
+		t.Fatal("eviction did not take the least recently written list")
+	}
+	// With only lists that never expire, a new list is refused, none dropped.
+	full := history.NewMemory(history.Config{Size: 1, MaxLists: 2})
+	full.Add(ctx, "a", "1", 0)
+	full.Add(ctx, "b", "1", 0)
+	if err := full.Add(ctx, "c", "1", 0); !errors.Is(err, history.ErrFull) {
+		t.Fatalf("Add to a full store of permanent lists = %v, want ErrFull", err)
+	}
+}
+
+// Expired lists are dropped as writes go by, so they do not count against MaxLists.
+func TestMemoryDropsExpired(t *testing.T) {
+	ctx := context.Background()
+	m := history.NewMemory(history.Config{Size: 1, MaxLists: 3})
+	m.Add(ctx, "short", "1", 50*time.Millisecond)
+	m.Add(ctx, "long", "1", time.Hour)
+	time.Sleep(100 * time.Millisecond)
+	m.Add(ctx, "a", "1", time.Hour)
+	m.Add(ctx, "b", "1", time.Hour) // fits: "short" expired and was dropped
+	for _, k := range []string{"long", "a", "b"} {
+		if got, _ := m.Latest(ctx, k, 1); len(got) != 1 {
+			t.Errorf("%s was dropped although an expired list could go", k)
+		}
+	}
+}
+
+// The cost of a write does not grow with the number of lists held.
+func BenchmarkMemoryAddFull(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			m := history.NewMemory(history.Config{Size: 10, MaxLists: n})
+			for i := range n {
+				m.Add(ctx, fmt.Sprint(i), "x", 10*time.Minute)
+			}
+			keys := make([]string, 4096)
+			for i := range keys {
+				keys[i] = fmt.Sprint("new", i)
+			}
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				m.Add(ctx, keys[i%len(keys)]+fmt.Sprint(i), "x", 10*time.Minute)
+			}
+		})
 	}
 }

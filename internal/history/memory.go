@@ -1,34 +1,50 @@
 package history
 
 import (
+	"container/list"
 	"context"
 	"sync"
 	"time"
 )
 
-// MaxMemoryKeys bounds how many lists a Memory store keeps, so that a client
-// creating sessions in a loop cannot exhaust the process's memory. Past it, the
-// least recently written list is dropped.
-const MaxMemoryKeys = 10_000
+// DefaultMaxLists is how many lists a Memory store keeps when Config.MaxLists
+// is not set (HISTORY_MAX_SESSIONS).
+const DefaultMaxLists = 10_000
 
-// Memory is a Store for one process: what it holds is lost on restart and not
+// Memory is a store for one process: what it holds is lost on restart and not
 // shared between replicas. It is what the app uses when no Redis is configured.
+//
+// Every call does a bounded amount of work, whatever the traffic: no call scans
+// the lists. Memory is bounded too: at most MaxLists lists of at most Size
+// entries. When a new list would pass MaxLists, one with a TTL is dropped, like
+// Redis's volatile-ttl policy: first from the lists written with the shortest
+// TTL (the app's unconfirmed sessions), least recently written first. Lists
+// without a TTL (the global list) are never dropped.
 type Memory struct {
-	cfg   Config
-	now   func() time.Time
+	cfg Config
+	now func() time.Time
+
 	mu    sync.Mutex
 	lists map[string]*memList
+	// byTTL holds the keys of the lists with a TTL, one queue per TTL, least
+	// recently written first. Since every write sets expires = now + ttl, each
+	// queue is also ordered by expiry: its front is the next to expire.
+	byTTL map[time.Duration]*list.List
 }
 
 type memList struct {
-	items   []string  // newest first
-	written time.Time // time of the last Add
-	expires time.Time // zero: never
+	items   []string // newest first
+	ttl     time.Duration
+	expires time.Time     // zero: never
+	elem    *list.Element // in byTTL[ttl]; nil for a list without TTL
 }
 
 // NewMemory returns an empty in-memory store.
 func NewMemory(cfg Config) *Memory {
-	return &Memory{cfg: cfg, now: time.Now, lists: make(map[string]*memList)}
+	if cfg.MaxLists <= 0 {
+		cfg.MaxLists = DefaultMaxLists
+	}
+	return &Memory{cfg: cfg, now: time.Now, lists: make(map[string]*memList), byTTL: make(map[time.Duration]*list.List)}
 }
 
 // Add puts p at the head of the list at key, trims the list and, if ttl > 0,
@@ -37,21 +53,33 @@ func (m *Memory) Add(_ context.Context, key, p string, ttl time.Duration) error 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
+	m.dropExpired(now)
 	l := m.lists[key]
-	if l == nil || m.expired(l, now) {
-		if len(m.lists) >= MaxMemoryKeys {
-			m.evict(now)
+	if l == nil || expired(l, now) {
+		if l != nil {
+			m.remove(key, l)
+		}
+		if len(m.lists) >= m.cfg.MaxLists && !m.evict() {
+			return ErrFull
 		}
 		l = &memList{}
 		m.lists[key] = l
 	}
-	l.items = append([]string{p}, l.items...)
-	if len(l.items) > m.cfg.Size {
-		l.items = l.items[:m.cfg.Size]
+	if len(l.items) < m.cfg.Size {
+		l.items = append(l.items, "")
 	}
-	l.written = now
+	copy(l.items[1:], l.items)
+	l.items[0] = p
 	if ttl > 0 {
-		l.expires = now.Add(ttl)
+		if l.elem != nil {
+			m.byTTL[l.ttl].Remove(l.elem)
+		}
+		q := m.byTTL[ttl]
+		if q == nil {
+			q = list.New()
+			m.byTTL[ttl] = q
+		}
+		l.ttl, l.expires, l.elem = ttl, now.Add(ttl), q.PushBack(key)
 	}
 	return nil
 }
@@ -61,33 +89,65 @@ func (m *Memory) Latest(_ context.Context, key string, n int) ([]string, error) 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	l := m.lists[key]
-	if n <= 0 || l == nil || m.expired(l, m.now()) {
+	if n <= 0 || l == nil || expired(l, m.now()) {
 		return []string{}, nil
 	}
 	n = min(n, len(l.items))
 	return append([]string(nil), l.items[:n]...), nil
 }
 
+// Clear removes the list at key.
+func (m *Memory) Clear(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if l := m.lists[key]; l != nil {
+		m.remove(key, l)
+	}
+	return nil
+}
+
 // Ping always succeeds: memory is always there.
 func (m *Memory) Ping(context.Context) error { return nil }
 
-func (m *Memory) expired(l *memList, now time.Time) bool {
+func expired(l *memList, now time.Time) bool {
 	return !l.expires.IsZero() && !now.Before(l.expires)
 }
 
-// evict drops the expired lists, or the least recently written one if none is.
-func (m *Memory) evict(now time.Time) {
-	oldest := ""
-	for k, l := range m.lists {
-		if m.expired(l, now) {
-			delete(m.lists, k)
-			continue
-		}
-		if oldest == "" || l.written.Before(m.lists[oldest].written) {
-			oldest = k
+func (m *Memory) remove(key string, l *memList) {
+	if l.elem != nil {
+		m.byTTL[l.ttl].Remove(l.elem)
+	}
+	delete(m.lists, key)
+}
+
+// dropExpired drops the lists that have expired. Each queue's front expires
+// first, so it stops at the first live list of each queue: the work is one
+// step per TTL plus one per list dropped, which each list pays once.
+func (m *Memory) dropExpired(now time.Time) {
+	for _, q := range m.byTTL {
+		for e := q.Front(); e != nil; e = q.Front() {
+			key := e.Value.(string)
+			if !expired(m.lists[key], now) {
+				break
+			}
+			m.remove(key, m.lists[key])
 		}
 	}
-	if len(m.lists) >= MaxMemoryKeys {
-		delete(m.lists, oldest)
+}
+
+// evict drops the least recently written list of the shortest TTL, and
+// reports false if every list is kept forever (then nothing can be dropped).
+func (m *Memory) evict() bool {
+	var shortest time.Duration
+	for ttl, q := range m.byTTL {
+		if q.Len() > 0 && (shortest == 0 || ttl < shortest) {
+			shortest = ttl
+		}
 	}
+	if shortest == 0 {
+		return false
+	}
+	key := m.byTTL[shortest].Front().Value.(string)
+	m.remove(key, m.lists[key])
+	return true
 }

@@ -72,6 +72,14 @@ func (r *Redis) Latest(ctx context.Context, key string, n int) ([]string, error)
 	return items, nil
 }
 
+// Clear removes the list at key.
+func (r *Redis) Clear(ctx context.Context, key string) error {
+	if err := r.client.Del(ctx, key).Err(); err != nil {
+		return fmt.Errorf("redis clear: %w", err)
+	}
+	return nil
+}
+
 // Ping checks that the server answers.
 func (r *Redis) Ping(ctx context.Context) error {
 	if err := r.client.Ping(ctx).Err(); err != nil {

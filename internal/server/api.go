@@ -21,25 +21,26 @@ func handleGenerate(logger *slog.Logger, m *metrics, hist *observedHistory, s se
 			writeError(w, logger, badRequest(err))
 			return
 		}
-		p, err := generate(m, opts)
+		rec, err := generate(m, opts)
 		if err != nil {
 			writeError(w, logger, badRequest(err))
 			return
 		}
-		if l, ok := s.write(w, r, fromAPI); ok {
-			hist.add(r.Context(), l, p) // a failure is counted and logged by hist
+		if l, _, ok := s.write(w, r, fromAPI); ok {
+			hist.add(r.Context(), l, rec) // a failure is counted and logged by hist
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"senha": p})
+		writeJSON(w, http.StatusOK, map[string]string{"senha": rec.senha})
 	})
 }
 
 // generate makes a password and counts it.
-func generate(m *metrics, o password.Options) (string, error) {
+func generate(m *metrics, o password.Options) (record, error) {
 	p, err := password.Generate(o)
-	if err == nil {
-		m.generated.Inc()
+	if err != nil {
+		return record{}, err
 	}
-	return p, err
+	m.generated.Inc()
+	return record{senha: p, bits: password.Entropy(o)}, nil
 }
 
 // listItem is an entry of GET /api/senhas, as the original app answered it.
@@ -54,17 +55,49 @@ func handleList(logger *slog.Logger, hist *observedHistory, s sessions, size int
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		items := []listItem{}
 		if l, ok := s.read(r); ok {
-			ps, err := hist.latest(r.Context(), l.key, size)
+			rs, err := hist.latest(r.Context(), l, size)
 			if err != nil {
 				writeError(w, logger, errUnavailable)
 				return
 			}
-			for i, p := range ps {
-				items = append(items, listItem{ID: i + 1, Senha: p})
+			for i, rec := range rs {
+				items = append(items, listItem{ID: i + 1, Senha: rec.senha})
 			}
 		}
 		writeJSON(w, http.StatusOK, items)
 	})
+}
+
+// handleClear is DELETE /api/senhas: it erases the caller's history and ends
+// its session (204). The global list is everyone's: erasing it is refused
+// (403) unless HISTORY_ALLOW_CLEAR_GLOBAL is set.
+func handleClear(logger *slog.Logger, hist *observedHistory, s sessions) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := clearHistory(w, r, hist, s); err != nil {
+			writeError(w, logger, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+var errClearGlobal = &apiError{http.StatusForbidden, "o histórico é compartilhado por todos e não pode ser apagado (HISTORY_ALLOW_CLEAR_GLOBAL)"}
+
+// clearHistory erases the request's list, as DELETE /api/senhas and the page's
+// button do, and ends its session.
+func clearHistory(w http.ResponseWriter, r *http.Request, hist *observedHistory, s sessions) error {
+	if s.scope == ScopeGlobal && !s.canClear() {
+		return errClearGlobal
+	}
+	if l, ok := s.read(r); ok {
+		if hist.clear(r.Context(), l.key) != nil {
+			return errUnavailable
+		}
+	}
+	if _, ok := s.get(r); ok {
+		s.end(w, r)
+	}
+	return nil
 }
 
 var errUnavailable = &apiError{http.StatusServiceUnavailable, "histórico indisponível no momento; tente novamente em instantes"}

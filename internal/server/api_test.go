@@ -3,7 +3,8 @@ package server_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -108,7 +109,7 @@ func TestWrongMethods(t *testing.T) {
 	tests := []struct{ method, path, allow string }{
 		{"GET", "/api/gerar-senha", "POST"},
 		{"PUT", "/api/gerar-senha", "POST"},
-		{"DELETE", "/api/senhas", "GET, HEAD"},
+		{"PUT", "/api/senhas", "GET, HEAD, DELETE"},
 		{"DELETE", "/", "GET, HEAD, POST"},
 		{"POST", "/metrics", "GET, HEAD"},
 	}
@@ -223,7 +224,7 @@ func TestSessionCookieCannotChooseKey(t *testing.T) {
 	}
 	resp.Body.Close()
 	keys, _ := rc.Keys(t.Context(), "*").Result()
-	if len(keys) != 1 || !strings.HasPrefix(keys[0], "senhas:sessao:") || len(keys[0]) != len("senhas:sessao:")+26 {
+	if len(keys) != 1 || !regexp.MustCompile(`^senhas:sessao:[0-9a-f]{32}$`).MatchString(keys[0]) {
 		t.Fatalf("keys after a forged cookie: %q", keys)
 	}
 }
@@ -234,30 +235,34 @@ func TestSessionCookieCannotChooseKey(t *testing.T) {
 // SESSION_TTL; the global list never expires.
 func TestHistoryTTLs(t *testing.T) {
 	hist, _, rc := redisStore(t)
-	ttlOf := func(t *testing.T, c *http.Client, base string) time.Duration {
+	// The store key derives from the cookie one way: the test finds a client's
+	// list as the one key its first request added.
+	newKey := func(t *testing.T, first func()) string {
 		t.Helper()
-		u, _ := url.Parse(base)
-		for _, ck := range c.Jar.Cookies(u) {
-			if ck.Name == "giropops_sessao" {
-				return rc.TTL(t.Context(), "senhas:sessao:"+ck.Value).Val()
+		before, _ := rc.Keys(t.Context(), "*").Result()
+		first()
+		after, _ := rc.Keys(t.Context(), "*").Result()
+		for _, k := range after {
+			if !slices.Contains(before, k) {
+				return k
 			}
 		}
-		t.Fatal("no session cookie")
-		return 0
+		t.Fatal("the request stored nothing")
+		return ""
 	}
 	ts := newServer(t, server.ScopeSession, hist) // SessionTTL is an hour here
 	api := client(t)
-	generated(t, postJSON(t, api, ts.URL, `{}`))
-	if ttl := ttlOf(t, api, ts.URL); ttl <= 0 || ttl > 10*time.Minute {
+	apiKey := newKey(t, func() { generated(t, postJSON(t, api, ts.URL, `{}`)) })
+	if ttl := rc.TTL(t.Context(), apiKey).Val(); ttl <= 0 || ttl > 10*time.Minute {
 		t.Fatalf("a session started by the API lives %v, want at most 10m", ttl)
 	}
 	generated(t, postJSON(t, api, ts.URL, `{}`))
-	if ttl := ttlOf(t, api, ts.URL); ttl <= 50*time.Minute {
+	if ttl := rc.TTL(t.Context(), apiKey).Val(); ttl <= 50*time.Minute {
 		t.Fatalf("a session whose cookie came back lives %v, want SESSION_TTL (1h)", ttl)
 	}
 	browser := client(t)
-	do(t, browser, "POST", ts.URL+"/", "application/x-www-form-urlencoded", "tamanho=8")
-	if ttl := ttlOf(t, browser, ts.URL); ttl <= 50*time.Minute {
+	browserKey := newKey(t, func() { do(t, browser, "POST", ts.URL+"/", "application/x-www-form-urlencoded", "tamanho=8") })
+	if ttl := rc.TTL(t.Context(), browserKey).Val(); ttl <= 50*time.Minute {
 		t.Fatalf("a browser's session lives %v, want SESSION_TTL (1h)", ttl)
 	}
 	global := newServer(t, server.ScopeGlobal, hist)

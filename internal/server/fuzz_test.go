@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/giropops/giropops-senhas/internal/password"
 )
@@ -89,12 +91,19 @@ func FuzzParseBool(f *testing.F) {
 	})
 }
 
-func FuzzSessionID(f *testing.F) {
-	f.Add("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+// Whatever a client puts in its session cookie, the store key is the fixed
+// prefix and 32 hex characters: a cookie cannot choose another key.
+func FuzzSessionCookie(f *testing.F) {
 	f.Add("x:../../senhas")
-	f.Fuzz(func(t *testing.T, id string) {
-		if validSessionID(id) && (len(id) != 26 || strings.ContainsAny(id, ":*?[]{}\\ \x00")) {
-			t.Fatalf("validSessionID accepted %q", id)
+	f.Add("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+	f.Add("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	key := regexp.MustCompile(`^senhas:sessao:[0-9a-f]{32}$`)
+	s := newSessions(Config{Scope: ScopeSession, SessionTTL: time.Hour})
+	f.Fuzz(func(t *testing.T, v string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: v})
+		if sess, ok := s.get(r); ok && !key.MatchString(sess.key) {
+			t.Fatalf("cookie %q gave store key %q", v, sess.key)
 		}
 	})
 }

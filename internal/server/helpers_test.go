@@ -48,11 +48,20 @@ type testServer struct {
 
 // newServer serves the app over a real loopback listener with hist as its store.
 func newServer(t *testing.T, scope server.Scope, hist server.History) *testServer {
+	return newServerWith(t, testConfig(scope), hist)
+}
+
+// testConfig is the tests' usual configuration in scope.
+func testConfig(scope server.Scope) server.Config {
+	return server.Config{Scope: scope, HistorySize: 10, SessionTTL: time.Hour, StoreTimeout: 500 * time.Millisecond}
+}
+
+func newServerWith(t *testing.T, cfg server.Config, hist server.History) *testServer {
 	t.Helper()
 	logs := &syncBuffer{}
 	var draining atomic.Bool
 	h := server.New(server.Deps{
-		Config:  server.Config{Scope: scope, HistorySize: 10, SessionTTL: time.Hour, StoreTimeout: 500 * time.Millisecond},
+		Config:  cfg,
 		History: hist, Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Registry: prometheus.NewRegistry(), Draining: &draining,
 	})

@@ -28,7 +28,7 @@ func newMetrics(reg *prometheus.Registry, hist *observedHistory) *metrics {
 		}),
 		historyErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "giropops_history_errors_total",
-			Help: "Failed calls to the history store, by operation (add, latest, ping).",
+			Help: "Failed calls to the history store, by operation (add, latest, clear, ping).",
 		}, []string{"operation"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "giropops_http_requests_total",
@@ -44,7 +44,7 @@ func newMetrics(reg *prometheus.Registry, hist *observedHistory) *metrics {
 		Name: "giropops_history_up",
 		Help: "1 if the history store answered its latest call, 0 if it failed.",
 	}, hist.upValue)
-	for _, op := range []string{"add", "latest", "ping"} {
+	for _, op := range []string{"add", "latest", "clear", "ping"} {
 		m.historyErrors.WithLabelValues(op) // export zeros, so rate() works from the start
 	}
 	reg.MustRegister(m.generated, m.historyErrors, m.requests, m.duration, up,

@@ -2,6 +2,7 @@ package server
 
 import (
 	"embed"
+	"errors"
 	"encoding/base64"
 	"html/template"
 	"io/fs"
@@ -21,7 +22,8 @@ var assets embed.FS
 const pageDefaultLength = 16
 
 // flashCookie carries the password a form POST generated to the page its
-// redirect shows (Post/Redirect/Get), once: the page deletes it on reading.
+// redirect shows (Post/Redirect/Get), once: the page deletes it on reading. It
+// is sealed under the session's key, which only the session cookie carries.
 const flashCookie = "giropops_nova"
 
 // entry is a password as the page shows it.
@@ -32,9 +34,14 @@ type entry struct {
 	Strength string
 }
 
-func newEntry(id int, p string) entry {
-	bits := password.EntropyOf(p)
-	return entry{ID: id, Senha: p, Bits: int(math.Floor(bits)), Strength: strength(bits)}
+// newEntry shows r; a plain history entry's strength is estimated from the
+// classes it uses.
+func newEntry(id int, r record) entry {
+	bits := r.bits
+	if math.IsNaN(bits) {
+		bits = password.EntropyOf(r.senha)
+	}
+	return entry{ID: id, Senha: r.senha, Bits: int(math.Floor(bits)), Strength: strength(bits)}
 }
 
 // strength names a password's entropy the way the page shows it.
@@ -63,6 +70,7 @@ type pageData struct {
 	HistoryDown     bool // the store did not answer
 	SessionScope    bool
 	NewNotSaved     bool // the latest password could not be stored
+	CanClear        bool // the "Limpar histórico" button is shown
 }
 
 // pageTemplate parses the embedded page once.
@@ -95,11 +103,15 @@ func handleIndex(logger *slog.Logger, tmpl *template.Template, hist *observedHis
 			}
 		}
 		if c, err := r.Cookie(flashCookie); err == nil {
-			http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
-			if p, err := base64.RawURLEncoding.DecodeString(c.Value); err == nil && len(p) <= password.MaxLength {
-				e := newEntry(0, string(p))
-				d.New = &e
-				d.NewNotSaved = q.Get("salva") == "0"
+			s.setCookie(w, r, flashCookie, "", -1, http.SameSiteStrictMode)
+			sess, ok := s.get(r)
+			sealed, err := base64.RawURLEncoding.DecodeString(c.Value)
+			if ok && err == nil {
+				if rec, err := open(sess.aead, flashCookie, string(sealed)); err == nil {
+					e := newEntry(0, rec)
+					d.New = &e
+					d.NewNotSaved = q.Get("salva") == "0"
+				}
 			}
 		}
 		renderPage(w, r, logger, tmpl, hist, s, size, http.StatusOK, d)
@@ -120,16 +132,15 @@ func handleForm(logger *slog.Logger, tmpl *template.Template, m *metrics, hist *
 		f := r.PostForm
 		o, err := formOptions(f.Get("tamanho"), f["incluir_numeros"], f["incluir_caracteres_especiais"])
 		if err == nil {
-			var p string
-			if p, err = generate(m, o); err == nil {
+			var rec record
+			if rec, err = generate(m, o); err == nil {
 				saved := "1"
-				if l, ok := s.write(w, r, fromForm); ok && hist.add(r.Context(), l, p) != nil {
+				l, sess, ok := s.write(w, r, fromForm)
+				if ok && hist.add(r.Context(), l, rec) != nil {
 					saved = "0"
 				}
-				http.SetCookie(w, &http.Cookie{
-					Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(p)),
-					Path: "/", MaxAge: 60, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode,
-				})
+				flash := base64.RawURLEncoding.EncodeToString([]byte(seal(sess.aead, flashCookie, rec)))
+				s.setCookie(w, r, flashCookie, flash, 60, http.SameSiteStrictMode)
 				http.Redirect(w, r, "/?"+formQuery(o, saved), http.StatusSeeOther)
 				return
 			}
@@ -139,6 +150,20 @@ func handleForm(logger *slog.Logger, tmpl *template.Template, m *metrics, hist *
 			d.Length = n // keep a valid length the user chose
 		}
 		renderPage(w, r, logger, tmpl, hist, s, size, http.StatusBadRequest, d)
+	})
+}
+
+// handleClearForm is POST /limpar: the page's "Limpar histórico" button. It
+// erases the history as DELETE /api/senhas does and redirects back to / (303).
+func handleClearForm(logger *slog.Logger, tmpl *template.Template, hist *observedHistory, s sessions, size int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := clearHistory(w, r, hist, s); err != nil {
+			e, _ := errors.AsType[*apiError](err)
+			d := pageData{Length: pageDefaultLength, Digits: true, Special: true, Error: e.msg}
+			renderPage(w, r, logger, tmpl, hist, s, size, e.status, d)
+			return
+		}
+		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 }
 
@@ -162,12 +187,13 @@ func renderPage(w http.ResponseWriter, r *http.Request, logger *slog.Logger, tmp
 	d.HistoryOff = s.scope == ScopeOff
 	d.SessionScope = s.scope == ScopeSession
 	if l, ok := s.read(r); ok {
-		ps, err := hist.latest(r.Context(), l.key, size)
+		rs, err := hist.latest(r.Context(), l, size)
 		d.HistoryDown = err != nil
-		for i, p := range ps {
-			d.History = append(d.History, newEntry(i+1, p))
+		for i, rec := range rs {
+			d.History = append(d.History, newEntry(i+1, rec))
 		}
 	}
+	d.CanClear = len(d.History) > 0 && s.canClear()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

@@ -9,11 +9,13 @@ func addRoutes(mux *http.ServeMux, d Deps, m *metrics, hist *observedHistory, s 
 
 	route("GET /{$}", "index", handleIndex(log, tmpl, hist, s, size))
 	route("POST /{$}", "form", handleForm(log, tmpl, m, hist, s, size))
+	route("POST /limpar", "form-limpar", handleClearForm(log, tmpl, hist, s, size))
 	route("POST /api/gerar-senha", "gerar-senha", handleGenerate(log, m, hist, s))
 	route("GET /api/senhas", "senhas", handleList(log, hist, s, size))
+	route("DELETE /api/senhas", "limpar-senhas", handleClear(log, hist, s))
 	route("/api/", "api-fallback", apiFallback(log, map[string]string{
 		"/api/gerar-senha": "POST",
-		"/api/senhas":      "GET, HEAD",
+		"/api/senhas":      "GET, HEAD, DELETE",
 	}))
 	route("GET /static/", "static", staticFiles())
 	route("GET /healthz", "healthz", handleHealthz())

@@ -18,6 +18,7 @@ import (
 type History interface {
 	Add(ctx context.Context, key, p string, ttl time.Duration) error
 	Latest(ctx context.Context, key string, n int) ([]string, error)
+	Clear(ctx context.Context, key string) error
 	Ping(ctx context.Context) error
 }
 
@@ -40,6 +41,13 @@ type Config struct {
 	HistorySize  int           // passwords shown (LRANGE 0 N-1)
 	SessionTTL   time.Duration // lifetime of a session's cookie and list
 	StoreTimeout time.Duration // deadline of each call to the history store
+	// HistoryKey (HISTORY_KEY, 32 bytes) seals the global list; nil keeps it
+	// the original app's plain list.
+	HistoryKey []byte
+	// CookieSecure is COOKIE_SECURE: CookieSecureAuto (""), Always or Never.
+	CookieSecure string
+	// AllowClearGlobal lets DELETE /api/senhas clear the global list.
+	AllowClearGlobal bool
 }
 
 // Deps are the server's dependencies.
@@ -58,7 +66,7 @@ func New(d Deps) http.Handler {
 	hist := &observedHistory{h: d.History, timeout: d.Config.StoreTimeout, logger: d.Logger}
 	m := newMetrics(d.Registry, hist)
 	hist.errors = m.historyErrors
-	sessions := sessions{scope: d.Config.Scope, ttl: d.Config.SessionTTL}
+	sessions := newSessions(d.Config)
 	mux := http.NewServeMux()
 	addRoutes(mux, d, m, hist, sessions)
 	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))

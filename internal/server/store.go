@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
@@ -22,20 +23,44 @@ type observedHistory struct {
 	seenAt time.Time // time of the last call; zero before the first
 }
 
-func (o *observedHistory) add(ctx context.Context, l list, p string) error {
+// add stores r at the head of l, sealed if l is.
+func (o *observedHistory) add(ctx context.Context, l list, r record) error {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	err := o.h.Add(ctx, l.key, p, l.ttl)
+	v := r.senha
+	if l.aead != nil {
+		v = seal(l.aead, l.key, r)
+	}
+	err := o.h.Add(ctx, l.key, v, l.ttl)
 	o.observe("add", err)
 	return err
 }
 
-func (o *observedHistory) latest(ctx context.Context, key string, n int) ([]string, error) {
+// latest returns up to n records of l, newest first. Entries of a sealed list
+// that do not open (written before it was sealed, or under another key) are
+// left out; entries of a plain list are passwords, their strength unknown.
+func (o *observedHistory) latest(ctx context.Context, l list, n int) ([]record, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	items, err := o.h.Latest(ctx, key, n)
+	items, err := o.h.Latest(ctx, l.key, n)
 	o.observe("latest", err)
-	return items, err
+	rs := make([]record, 0, len(items))
+	for _, v := range items {
+		if l.aead == nil {
+			rs = append(rs, record{senha: v, bits: math.NaN()})
+		} else if r, err := open(l.aead, l.key, v); err == nil {
+			rs = append(rs, r)
+		}
+	}
+	return rs, err
+}
+
+func (o *observedHistory) clear(ctx context.Context, key string) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	err := o.h.Clear(ctx, key)
+	o.observe("clear", err)
+	return err
 }
 
 func (o *observedHistory) ping(ctx context.Context) error {

@@ -51,9 +51,13 @@ func TestCompose(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &resp); code != http.StatusOK || err != nil || len(resp.Senha) != 24 {
 		t.Fatalf("POST /api/gerar-senha: %d %s", code, body)
 	}
-	key := "senhas:sessao:" + b.session()
-	if got := compose("exec", "-T", "redis", "redis-cli", "LRANGE", key, "0", "-1"); got != resp.Senha {
-		t.Fatalf("Redis has %q under %s, want %q", got, key, resp.Senha)
+	// One session list, under a key that is not the cookie, holding one sealed entry.
+	key := compose("exec", "-T", "redis", "redis-cli", "--scan", "--pattern", "senhas:sessao:*")
+	if strings.Contains(key, "\n") || strings.Contains(key, b.session()) {
+		t.Fatalf("session keys %q: want one, not holding the cookie", key)
+	}
+	if got := compose("exec", "-T", "redis", "redis-cli", "--no-raw", "LRANGE", key, "0", "-1"); strings.Count(got, "\n") != 0 || strings.Contains(got, resp.Senha) {
+		t.Fatalf("Redis has %q under %s, want one sealed entry without %q", got, key, resp.Senha)
 	}
 
 	// down without -v, then up again: the history is still there.

@@ -182,15 +182,29 @@ func TestMakeUp(t *testing.T) {
 	})
 
 	want := []string{formPass, apiPass}
-	key := "senhas:sessao:" + b.session()
+	// The list's key derives from the session cookie one way, and its entries are
+	// sealed under a key only the cookie carries: the one session list is found by
+	// its prefix, and read quoted (--no-raw), as sealed bytes.
+	key := docker(t, "exec", redis, "redis-cli", "--scan", "--pattern", "senhas:sessao:*")
 	fromRedis := func(t *testing.T) []string {
-		out := docker(t, "exec", redis, "redis-cli", "LRANGE", key, "0", "-1")
-		return strings.Fields(out)
+		return strings.Split(docker(t, "exec", redis, "redis-cli", "--no-raw", "LRANGE", key, "0", "-1"), "\n")
 	}
+	var sealed []string
 
-	t.Run("history is in Redis", func(t *testing.T) {
-		if got := fromRedis(t); !reflect.DeepEqual(got, want) {
-			t.Fatalf("redis-cli LRANGE %s: %q, want %q", key, got, want)
+	t.Run("history is in Redis, sealed", func(t *testing.T) {
+		if strings.Contains(key, "\n") || strings.Contains(key, b.session()) {
+			t.Fatalf("session keys %q: want one, not holding the cookie", key)
+		}
+		sealed = fromRedis(t)
+		if len(sealed) != len(want) {
+			t.Fatalf("redis-cli LRANGE %s: %d entries, want %d", key, len(sealed), len(want))
+		}
+		for _, e := range sealed {
+			for _, p := range want {
+				if strings.Contains(e, p) {
+					t.Fatalf("Redis holds the password %q in clear: %s", p, e)
+				}
+			}
 		}
 		if got := docker(t, "exec", redis, "redis-cli", "CONFIG", "GET", "appendonly"); !strings.HasSuffix(got, "yes") {
 			t.Errorf("appendonly: %q", got)
@@ -231,8 +245,8 @@ func TestMakeUp(t *testing.T) {
 		}
 		docker(t, "start", redis)
 		waitHealthy(t, redis)
-		if got := fromRedis(t); !reflect.DeepEqual(got, want) {
-			t.Fatalf("Redis after its restart (AOF): %q, want %q", got, want)
+		if got := fromRedis(t); !reflect.DeepEqual(got, sealed) {
+			t.Fatalf("Redis after its restart (AOF): %q, want %q", got, sealed)
 		}
 		eventually(t, "app reads the history after Redis restarted", func() error {
 			// Decoded, not searched as text: a password may hold " or \, escaped in JSON.
