@@ -1,21 +1,17 @@
-// Package password generates random passwords from ASCII character classes.
-//
-// Randomness comes from crypto/rand. Characters are drawn without modulo bias
-// (rejection sampling on random bytes), and a password that lacks one of the
-// selected classes is drawn again from scratch, so the result is uniform over
-// every password of that length that uses only, and all of, the selected classes.
 package password
 
 import (
-	"crypto/rand"
-	"fmt"
+	"errors"
 	"math"
 )
 
-// The character classes of the original app: ASCII letters, digits and the 32
-// ASCII punctuation characters (Python's string.punctuation).
+// The character classes. Letters, Digits and Punctuation are the original
+// app's; Punctuation is the 32 ASCII punctuation characters (Python's
+// string.punctuation), the special characters of a password request.
 const (
-	Letters     = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	Lowercase   = "abcdefghijklmnopqrstuvwxyz"
+	Uppercase   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	Letters     = Lowercase + Uppercase
 	Digits      = "0123456789"
 	Punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 )
@@ -27,71 +23,79 @@ const (
 	MaxLength = 128
 )
 
-// Options says what to generate.
+// Options is the original app's request: Length characters, letters always,
+// and at least one digit and one special character when asked.
+//
+// Deprecated: use ParseRequest and Request.Generator; Options stays while the
+// server moves to them.
 type Options struct {
 	Length  int
 	Digits  bool // include at least one of Digits
 	Special bool // include at least one of Punctuation
 }
 
-// classes returns the selected character classes, letters always first.
-func (o Options) classes() []string {
-	c := []string{Letters}
-	if o.Digits {
-		c = append(c, Digits)
-	}
-	if o.Special {
-		c = append(c, Punctuation)
-	}
-	return c
+func (o Options) request() Request {
+	r := DefaultRequest()
+	r.Length = o.Length
+	r.Digits, r.MinDigits = o.Digits, b2i(o.Digits)
+	r.Special, r.MinSpecial = o.Special, b2i(o.Special)
+	return r
 }
 
 // Validate reports whether the options can be generated.
 func (o Options) Validate() error {
 	if o.Length < MinLength || o.Length > MaxLength {
-		return fmt.Errorf("tamanho deve ser um número inteiro entre %d e %d", MinLength, MaxLength)
+		return errors.New(messageLength)
 	}
 	return nil
 }
 
 // Generate returns a new password. Its only error is an invalid Options.
+//
+// Deprecated: use Request.Generator.
 func Generate(o Options) (string, error) {
-	if err := o.Validate(); err != nil {
+	g, err := o.request().Generator()
+	if err != nil {
 		return "", err
 	}
-	classes := o.classes()
-	alphabet := ""
-	for _, c := range classes {
-		alphabet += c
-	}
-	buf := make([]byte, o.Length)
-	src := newByteSource()
-	for {
-		for i := range buf {
-			buf[i] = alphabet[src.intn(len(alphabet))]
-		}
-		if hasAll(buf, classes) {
-			return string(buf), nil
-		}
-	}
+	return g.Generate(), nil
 }
 
-// hasAll reports whether p holds at least one character of each class.
-func hasAll(p []byte, classes []string) bool {
+// Entropy returns the strength of a password generated with o, in bits (0 for
+// invalid options).
+//
+// Deprecated: use Generator.Entropy.
+func Entropy(o Options) float64 {
+	g, err := o.request().Generator()
+	if err != nil {
+		return 0
+	}
+	return g.Entropy()
+}
+
+// EntropyOf estimates the strength of an existing password, in bits, from the
+// classes it uses: letters, digits and anything else (counted as the 32
+// special characters), as if it were drawn from exactly those classes with one
+// of each required. It knows nothing of exclusions, rules or passphrases,
+// whose strength only their Generator knows.
+func EntropyOf(p string) float64 {
 	var seen [3]bool
-	for _, b := range p {
-		seen[classOf(b)] = true
+	for i := 0; i < len(p); i++ {
+		seen[classOf(p[i])] = true
 	}
-	for _, c := range classes {
-		if !seen[classOf(c[0])] {
-			return false
+	var sizes []int
+	for i, c := range []string{Letters, Digits, Punctuation} {
+		if seen[i] {
+			sizes = append(sizes, len(c))
 		}
 	}
-	return true
+	if len(sizes) == 0 {
+		return 0
+	}
+	return estimate(len(p), sizes)
 }
 
-// classOf returns 0 for a letter, 1 for a digit and 2 for anything else
-// (punctuation, in what Generate draws from).
+// classOf returns 0 for a letter, 1 for a digit and 2 for anything else.
 func classOf(b byte) int {
 	switch {
 	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z':
@@ -102,78 +106,27 @@ func classOf(b byte) int {
 	return 2
 }
 
-// byteSource hands out uniform integers from buffered crypto/rand bytes.
-type byteSource struct {
-	buf [64]byte
-	pos int
-}
-
-func newByteSource() *byteSource { return &byteSource{pos: 64} }
-
-// intn returns a uniform integer in [0, n) for 0 < n <= 256. A byte is accepted
-// only below the largest multiple of n that fits in a byte, so that every
-// residue is equally likely (no modulo bias).
-func (s *byteSource) intn(n int) int {
-	limit := 256 - 256%n
-	for {
-		if s.pos == len(s.buf) {
-			rand.Read(s.buf[:]) // never fails since Go 1.24: it crashes the program instead
-			s.pos = 0
-		}
-		b := int(s.buf[s.pos])
-		s.pos++
-		if b < limit {
-			return b % n
-		}
-	}
-}
-
-// Entropy returns the strength of a password generated with o, in bits: the
-// base-2 logarithm of how many passwords Generate can return, counted by
-// inclusion-exclusion over the classes that must appear.
-func Entropy(o Options) float64 {
-	return entropy(o.Length, o.classes())
-}
-
-// EntropyOf estimates the strength of an existing password, in bits, from the
-// classes it uses (as generated here, a password uses exactly the selected classes).
-func EntropyOf(p string) float64 {
-	var seen [3]bool
-	for i := 0; i < len(p); i++ {
-		seen[classOf(p[i])] = true
-	}
-	var classes []string
-	for i, c := range []string{Letters, Digits, Punctuation} {
-		if seen[i] {
-			classes = append(classes, c)
-		}
-	}
-	if len(classes) == 0 {
-		return 0
-	}
-	return entropy(len(p), classes)
-}
-
-func entropy(length int, classes []string) float64 {
+// estimate is log2 of the strings of length n over disjoint classes of the
+// given sizes that use every class, by inclusion–exclusion in floating point
+// (the ratio to total^n keeps every term in range).
+func estimate(n int, sizes []int) float64 {
 	total := 0
-	for _, c := range classes {
-		total += len(c)
+	for _, s := range sizes {
+		total += s
 	}
-	// count = sum over subsets S of classes of (-1)^|S| * (total - |S chars|)^length.
-	// Dividing every term by total^length keeps the sum in float64 range.
 	ratio := 0.0
-	for mask := 0; mask < 1<<len(classes); mask++ {
+	for mask := 0; mask < 1<<len(sizes); mask++ {
 		missing, sign := 0, 1.0
-		for i, c := range classes {
+		for i, s := range sizes {
 			if mask&(1<<i) != 0 {
-				missing += len(c)
+				missing += s
 				sign = -sign
 			}
 		}
-		ratio += sign * math.Pow(float64(total-missing)/float64(total), float64(length))
+		ratio += sign * math.Pow(float64(total-missing)/float64(total), float64(n))
 	}
 	if ratio <= 0 {
 		return 0
 	}
-	return float64(length)*math.Log2(float64(total)) + math.Log2(ratio)
+	return float64(n)*math.Log2(float64(total)) + math.Log2(ratio)
 }
