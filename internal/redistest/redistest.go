@@ -25,12 +25,20 @@ type Server struct {
 	dir  string
 	port int
 	aof  bool
+	args []string
 	cmd  *exec.Cmd
 }
 
 // Start starts a redis-server and stops it when the test ends. With aof, it
 // persists every write to an append-only file in its directory.
 func Start(t testing.TB, aof bool) *Server {
+	t.Helper()
+	return StartWith(t, aof)
+}
+
+// StartWith is Start with more redis-server options, which come last and so
+// win over the defaults (such as --maxmemory 16mb).
+func StartWith(t testing.TB, aof bool, args ...string) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -39,7 +47,7 @@ func Start(t testing.TB, aof bool) *Server {
 		}
 		t.Skip("redis-server not found on PATH: install it (apt-get install redis-server) to run this test")
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir(), port: freePort(t), aof: aof}
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), port: freePort(t), aof: aof, args: args}
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
 	s.StartAgain()
 	t.Cleanup(s.Stop)
@@ -57,6 +65,7 @@ func (s *Server) StartAgain() {
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--dir", s.dir, "--appendonly", aof, "--appendfsync", "always",
 		"--save", "", "--daemonize", "no", "--loglevel", "warning")
+	s.cmd.Args = append(s.cmd.Args, s.args...)
 	logf, err := os.OpenFile(filepath.Join(s.dir, "redis.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		s.t.Fatal(err)

@@ -2,11 +2,16 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/giropops/giropops-senhas/internal/history"
+	"github.com/giropops/giropops-senhas/internal/redistest"
 	"github.com/giropops/giropops-senhas/internal/server"
 )
 
@@ -122,5 +127,36 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+}
+
+// A Redis at maxmemory with nothing it may evict refuses writes (OOM): each is
+// counted, the log says it once, and generating still answers 200.
+func TestRedisFull(t *testing.T) {
+	srv := redistest.StartWith(t, false, "--maxmemory", "2mb", "--maxmemory-policy", "volatile-ttl")
+	rc := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
+	defer rc.Close()
+	junk := strings.Repeat("x", 4096)
+	for i := 0; ; i++ {
+		if err := rc.Set(t.Context(), fmt.Sprint("junk", i), junk, 0).Err(); err != nil {
+			if !strings.Contains(err.Error(), "OOM") {
+				t.Fatalf("filling Redis: %v", err)
+			}
+			break
+		}
+	}
+	ts := newServer(t, server.ScopeSession, history.NewRedis(rc, history.Config{Size: 10}))
+	for range 5 {
+		generated(t, postJSON(t, client(t), ts.URL, `{}`))
+	}
+	metrics := do(t, client(t), "GET", ts.URL+"/metrics", "", "").body
+	if !strings.Contains(metrics, `giropops_history_errors_total{operation="add"} 5`) {
+		t.Fatalf("refused writes not counted:\n%s", grep(metrics, "giropops_history_errors_total"))
+	}
+	if n := strings.Count(ts.logs.String(), "history store unavailable"); n != 1 {
+		t.Fatalf("the log says the store is unavailable %d times, want once:\n%s", n, ts.logs.String())
+	}
+	if !strings.Contains(ts.logs.String(), "OOM") {
+		t.Fatalf("the log does not say why:\n%s", ts.logs.String())
 	}
 }
