@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/giropops/giropops-senhas/internal/password"
@@ -78,7 +79,8 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // A user on a phone-sized screen sets the length, unchecks special
 // characters, generates, reveals, copies and finds the password in the history.
 func TestBrowserGenerateRevealCopy(t *testing.T) {
-	ts := newServer(t, server.ScopeSession, memoryStore())
+	store := &recordingStore{History: memoryStore()}
+	ts := newServer(t, server.ScopeSession, store)
 	ctx := newBrowser(t)
 	if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
 		Permission: &browser.PermissionDescriptor{Name: "clipboard-read"}, Setting: browser.PermissionSettingGranted, Origin: ts.URL,
@@ -141,6 +143,27 @@ func TestBrowserGenerateRevealCopy(t *testing.T) {
 		t.Fatal("the new-password card survived a reload")
 	}
 	screenshot(t, ctx, "phone-history")
+
+	// The store got it sealed, and no cookie the browser holds carries it.
+	if findAny(store.String(), []string{p}) != "" || store.n != 1 {
+		t.Fatalf("the store was handed %d writes, the password among them", store.n)
+	}
+	cookies, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{})
+	if err != nil || len(cookies.Cookies) == 0 {
+		t.Fatalf("the browser's cookies: %v %v", cookies, err)
+	}
+	var w workload
+	for _, c := range cookies.Cookies {
+		w.headers = append(w.headers, c.Name+"="+c.Value)
+	}
+	w.owners = []owner{{made: []string{p}}}
+	checkHeaders(t, w)
+
+	// Limpar histórico empties it.
+	must(t, ctx, chromedp.Click("#historico form.clear button"), chromedp.WaitNotPresent("#historico form.clear"))
+	if h := eval[[]string](t, ctx, history); len(h) != 0 {
+		t.Fatalf("history after Limpar histórico: %q", h)
+	}
 }
 
 // With JavaScript off, the form still generates and the eye still reveals.

@@ -321,8 +321,8 @@ func checkHistory(t *testing.T, o owner, base string) {
 // plain, base64 or URL-encoded, whole or in any of its parts.
 func checkHeaders(t *testing.T, w workload) {
 	t.Helper()
-	if len(w.headers) < 1000 {
-		t.Fatalf("%d headers collected", len(w.headers))
+	if len(w.headers) == 0 {
+		t.Fatal("no header collected")
 	}
 	passwords := w.secrets[:0:0]
 	for _, o := range w.owners {
