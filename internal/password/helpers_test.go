@@ -2,7 +2,9 @@ package password
 
 import (
 	"math/big"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -184,3 +186,90 @@ func bruteForce(alphabet string, n int, ok func(string) bool) []string {
 }
 
 func bigOf(n int) *big.Int { return big.NewInt(int64(n)) }
+
+// satisfies reports whether p is an output r allows, by oracles that share no
+// code with the generator (regras goes through parseRules, tested apart).
+func satisfies(r Request, p string) bool {
+	switch {
+	case r.Kind == KindPassphrase:
+		return len(phraseParses(p, r, 2)) == 1
+	case r.Rules != "":
+		rs, err := parseRules(r.Rules)
+		return err == nil && rulesOK(rs, p)
+	}
+	return newPasswordOracle(r).ok(p)
+}
+
+// rulesOK checks p against parsed rules: length within the bounds, only
+// allowed characters, every required line, runs.
+func rulesOK(rs *rules, p string) bool {
+	n := len(p)
+	if n < MinLength || n > MaxLength || n < rs.minLength || rs.maxLength > 0 && n > rs.maxLength {
+		return false
+	}
+	allowed := rs.allowed.String()
+	var required []string
+	for _, s := range rs.required {
+		allowed += s.String()
+		required = append(required, s.String())
+	}
+	if allowed == "" {
+		allowed = rulesASCIIPrintable
+	}
+	return rulesOracle{n: n, alphabet: allowed, required: required, maxRun: rs.maxConsec}.ok(p)
+}
+
+// wordSet is the word list as a set, built once for all tests.
+var wordSet = sync.OnceValue(func() map[string]bool {
+	words := map[string]bool{}
+	for _, w := range effWords() {
+		words[w] = true
+	}
+	return words
+})
+
+// phraseParses returns up to limit ways to read p as r.Words words of the
+// list joined by r.Separator, with the capitalization r asks and exactly one
+// digit after some word when r.Digits: every split, not only the obvious one.
+func phraseParses(p string, r Request, limit int) [][]string {
+	words := wordSet()
+	var found [][]string
+	var walk func(rest string, got []string, digit bool)
+	walk = func(rest string, got []string, digit bool) {
+		if len(found) >= limit {
+			return
+		}
+		if len(got) == r.Words {
+			if rest == "" && digit == r.Digits {
+				found = append(found, slices.Clone(got))
+			}
+			return
+		}
+		if len(got) > 0 {
+			if !strings.HasPrefix(rest, r.Separator) {
+				return
+			}
+			rest = rest[len(r.Separator):]
+		}
+		for end := 1; end <= len(rest); end++ {
+			token, d := rest[:end], false
+			if r.Digits && !digit && strings.IndexByte(Digits, token[len(token)-1]) >= 0 {
+				token, d = token[:len(token)-1], true
+			}
+			if token == "" {
+				continue
+			}
+			if r.Capitalize {
+				if token[0] < 'A' || token[0] > 'Z' {
+					continue
+				}
+				token = string(token[0]-'A'+'a') + token[1:]
+			}
+			if words[token] {
+				walk(rest[end:], append(got, rest[:end]), digit || d)
+			}
+		}
+	}
+	walk(p, nil, false)
+	return found
+}

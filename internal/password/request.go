@@ -420,7 +420,7 @@ func (r Request) passwordProblem() (problem, error) {
 		}
 		for _, c := range r.SpecialChars {
 			if c > '~' || !strings.ContainsRune(Punctuation, c) {
-				return problem{}, fmt.Errorf("%s: %q não é um dos 32 caracteres especiais (%s)", fieldSpecialChars, c, Punctuation)
+				return problem{}, fmt.Errorf("%s: %q não é um dos 32 caracteres especiais (%s)", fieldSpecialChars, string(c), Punctuation)
 			}
 		}
 	}
@@ -428,7 +428,7 @@ func (r Request) passwordProblem() (problem, error) {
 		return problem{}, fmt.Errorf("%s deve ter no máximo %d caracteres", fieldExclude, maxText)
 	}
 	if c, bad := firstNonPrintable(r.Exclude); bad {
-		return problem{}, fmt.Errorf("%s: %q não é um caractere ASCII visível", fieldExclude, c)
+		return problem{}, fmt.Errorf("%s: %q não é um caractere ASCII visível", fieldExclude, string(c))
 	}
 	exclude, ambiguous := setOf(r.Exclude), charset{}
 	if r.AvoidAmbiguous {

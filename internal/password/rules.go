@@ -251,7 +251,7 @@ func (p *ruleParser) custom() (charset, error) {
 			return set, nil
 		}
 		if c < ' ' || c > '~' {
-			return set, p.errorf(p.pos, "%q não é um caractere ASCII visível", c)
+			return set, p.errorf(p.pos, "%q não é um caractere ASCII visível", string(c))
 		}
 		if c == '-' && !first {
 			return set, p.errorf(p.pos, "\"-\" entre colchetes só pode ser o primeiro caractere")
