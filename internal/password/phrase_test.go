@@ -66,7 +66,7 @@ func dangerous(t *testing.T) []string {
 // digit placement, gives a string no other choice gives.
 func TestPassphraseInjective(t *testing.T) {
 	words := dangerous(t)
-	for _, sep := range []string{"-", " ", "--", "-.-", "!@#"} {
+	for _, sep := range []string{"-", " ", "-.-"} {
 		for _, capitalize := range []bool{false, true} {
 			seen := map[string][4]int{}
 			for a := range words {
