@@ -1,46 +1,69 @@
 package server
 
 import (
+	"encoding/json"
 	"log/slog"
+	"math"
 	"net/http"
 
 	"github.com/giropops/giropops-senhas/internal/password"
 )
 
-// handleGenerate is POST /api/gerar-senha. It answers the password even when
-// the history store is down: storing it is a convenience, generating is the job.
-func handleGenerate(logger *slog.Logger, m *metrics, hist *observedHistory, s sessions) http.Handler {
+// handleGenerate is POST /api/gerar-senha. It answers the passwords even when
+// the history store is down: storing them is a convenience, generating is the job.
+func handleGenerate(logger *slog.Logger, m *metrics, gens *password.Cache, hist *observedHistory, s sessions) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req generateRequest
-		if err := decodeJSON(w, r, &req); err != nil {
+		var body map[string]json.RawMessage
+		if err := decodeJSON(w, r, &body); err != nil {
 			writeError(w, logger, err)
 			return
 		}
-		opts, err := req.options()
+		f, err := jsonFields(body)
 		if err != nil {
 			writeError(w, logger, badRequest(err))
 			return
 		}
-		rec, err := generate(m, opts)
+		req, err := password.ParseRequest(f.get)
+		if err != nil {
+			writeError(w, logger, badRequest(err))
+			return
+		}
+		rs, err := generate(m, gens, req)
 		if err != nil {
 			writeError(w, logger, badRequest(err))
 			return
 		}
 		if l, _, ok := s.write(w, r, fromAPI); ok {
-			hist.add(r.Context(), l, rec) // a failure is counted and logged by hist
+			hist.add(r.Context(), l, rs...) // a failure is counted and logged by hist
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"senha": rec.senha})
+		answer := generateAnswer{Senha: rs[0].senha, Senhas: make([]string, len(rs)), Bits: math.Round(rs[0].bits*100) / 100}
+		for i, rec := range rs {
+			answer.Senhas[i] = rec.senha
+		}
+		writeJSON(w, http.StatusOK, answer)
 	})
 }
 
-// generate makes a password and counts it.
-func generate(m *metrics, o password.Options) (record, error) {
-	p, err := password.Generate(o)
+// generateAnswer is the answer of POST /api/gerar-senha: the original's senha
+// (the first password), all of them, and their exact strength.
+type generateAnswer struct {
+	Senha  string   `json:"senha"`
+	Senhas []string `json:"senhas"`
+	Bits   float64  `json:"entropia_bits"`
+}
+
+// generate makes the passwords req asks for and counts them.
+func generate(m *metrics, gens *password.Cache, req password.Request) ([]record, error) {
+	g, err := gens.Generator(req)
 	if err != nil {
-		return record{}, err
+		return nil, err
 	}
-	m.generated.Inc()
-	return record{senha: p, bits: password.Entropy(o)}, nil
+	rs := make([]record, req.Count)
+	for i := range rs {
+		rs[i] = record{senha: g.Generate(), bits: g.Entropy()}
+	}
+	m.generated.Add(float64(len(rs)))
+	return rs, nil
 }
 
 // listItem is an entry of GET /api/senhas, as the original app answered it.

@@ -2,8 +2,8 @@ package server
 
 import (
 	"embed"
-	"errors"
 	"encoding/base64"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/giropops/giropops-senhas/internal/password"
 )
@@ -18,30 +19,43 @@ import (
 //go:embed assets
 var assets embed.FS
 
-// The page's slider: the generator's bounds, starting at a strong length.
-const pageDefaultLength = 16
-
-// flashCookie carries the password a form POST generated to the page its
+// flashCookie carries the passwords a form POST generated to the page its
 // redirect shows (Post/Redirect/Get), once: the page deletes it on reading. It
 // is sealed under the session's key, which only the session cookie carries.
 const flashCookie = "giropops_nova"
 
+// maxFlash bounds the flash cookie, below the 4 KB browsers keep. A batch
+// that does not fit (many long passwords) is shown by the POST's own answer.
+const maxFlash = 3800
+
+// page is what the page's handlers share.
+type page struct {
+	logger *slog.Logger
+	tmpl   *template.Template
+	m      *metrics
+	gens   *password.Cache
+	hist   *observedHistory
+	s      sessions
+	size   int
+}
+
 // entry is a password as the page shows it.
 type entry struct {
-	ID       int
+	ID       string // of its elements: "nova-1" for the first new one, "1" for the newest kept
 	Senha    string
 	Bits     int
 	Strength string
+	Guess    string // time to guess it offline
 }
 
 // newEntry shows r; a plain history entry's strength is estimated from the
 // classes it uses.
-func newEntry(id int, r record) entry {
+func newEntry(id string, r record) entry {
 	bits := r.bits
 	if math.IsNaN(bits) {
 		bits = password.EntropyOf(r.senha)
 	}
-	return entry{ID: id, Senha: r.senha, Bits: int(math.Floor(bits)), Strength: strength(bits)}
+	return entry{ID: id, Senha: r.senha, Bits: int(math.Floor(bits)), Strength: strength(bits), Guess: timeToGuess(bits)}
 }
 
 // strength names a password's entropy the way the page shows it.
@@ -57,20 +71,106 @@ func strength(bits float64) string {
 	return "muito forte"
 }
 
+// guessesPerSecond is an offline attack on a fast hash with many GPUs.
+const guessesPerSecond = 1e10
+
+// timeToGuess says how long an offline attack at guessesPerSecond takes, on
+// average (half the space), to find a password of that entropy.
+func timeToGuess(bits float64) string {
+	s := math.Exp2(bits-1) / guessesPerSecond
+	const minute, hour, day, year = 60, 3600, 86400, 365.25 * 86400
+	units := []struct {
+		secs        float64
+		one, plural string
+	}{{year, "ano", "anos"}, {30 * day, "mês", "meses"}, {day, "dia", "dias"}, {hour, "hora", "horas"}, {minute, "minuto", "minutos"}, {1, "segundo", "segundos"}}
+	switch {
+	case s < 1:
+		return "menos de um segundo"
+	case s >= 1000*year:
+		return "milênios"
+	case s >= 100*year:
+		return "séculos"
+	}
+	for _, u := range units {
+		if n := math.Floor(s / u.secs); n >= 1 {
+			if n == 1 {
+				return "1 " + u.one
+			}
+			return strconv.Itoa(int(n)) + " " + u.plural
+		}
+	}
+	return "menos de um segundo"
+}
+
+// form is the state of the page's form.
+type form struct {
+	Kind                                      string
+	Count, Length, Words                      int
+	Lower, Upper, Digits, Special, Avoid      bool
+	MinLower, MinUpper, MinDigits, MinSpecial string // "" at the default
+	SpecialChars, Exclude, Rules              string
+	Separator, Language                       string
+	Capitalize                                bool
+	Advanced                                  bool // open "Opções avançadas"
+}
+
+// pageDefaults is the form as the page first shows it: a strong password.
+func pageDefaults() form {
+	return form{Kind: password.KindPassword, Count: 1, Length: 16, Lower: true, Upper: true, Digits: true, Special: true,
+		Words: password.DefaultWords, Separator: password.DefaultSeparator, Language: password.DefaultLanguage}
+}
+
+// formOf is the form that makes r, on top of the page's defaults.
+func formOf(r password.Request) form {
+	f := pageDefaults()
+	f.Kind, f.Count = r.Kind, r.Count
+	num := func(n, def int) string {
+		if n == def {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
+	switch {
+	case r.Kind == password.KindPassphrase:
+		f.Words, f.Separator, f.Capitalize, f.Digits, f.Language = r.Words, r.Separator, r.Capitalize, r.Digits, r.Language
+	case r.Rules != "":
+		f.Rules = r.Rules
+	default:
+		f.Length, f.Lower, f.Upper, f.Digits, f.Special, f.Avoid = r.Length, r.Lower, r.Upper, r.Digits, r.Special, r.AvoidAmbiguous
+		f.MinLower, f.MinUpper = num(r.MinLower, 0), num(r.MinUpper, 0)
+		f.MinDigits, f.MinSpecial = num(r.MinDigits, b2i(r.Digits)), num(r.MinSpecial, b2i(r.Special))
+		f.SpecialChars, f.Exclude = r.SpecialChars, r.Exclude
+	}
+	f.Advanced = f.advanced()
+	return f
+}
+
+// advanced reports whether an option of "Opções avançadas" is set, to open it.
+func (f form) advanced() bool {
+	return f.Kind != password.KindPassword || f.Count != 1 || !f.Lower || !f.Upper || f.Avoid ||
+		f.MinLower+f.MinUpper+f.MinDigits+f.MinSpecial+f.SpecialChars+f.Exclude+f.Rules != ""
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // pageData is what the page template shows.
 type pageData struct {
-	Length          int
-	MinLength       int
-	MaxLength       int
-	Digits, Special bool
-	Error           string
-	New             *entry
-	History         []entry
-	HistoryOff      bool // HISTORY_SCOPE=off
-	HistoryDown     bool // the store did not answer
-	SessionScope    bool
-	NewNotSaved     bool // the latest password could not be stored
-	CanClear        bool // the "Limpar histórico" button is shown
+	Form         form
+	MinLength    int
+	MaxLength    int
+	Error        string
+	New          []entry // what the last form POST generated
+	History      []entry
+	HistoryOff   bool // HISTORY_SCOPE=off
+	HistoryDown  bool // the store did not answer
+	SessionScope bool
+	NewNotSaved  bool // the latest passwords could not be stored
+	CanClear     bool // the "Limpar histórico" button is shown
 }
 
 // pageTemplate parses the embedded page once.
@@ -92,112 +192,142 @@ func staticFiles() http.Handler {
 }
 
 // handleIndex is GET /: the form and the latest passwords. After a form POST it
-// also shows the new password, and the form keeps the options that made it.
-func handleIndex(logger *slog.Logger, tmpl *template.Template, hist *observedHistory, s sessions, size int) http.Handler {
+// also shows the new passwords, and the form keeps the options that made them.
+func handleIndex(p page) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d := pageData{Length: pageDefaultLength, Digits: true, Special: true}
+		d := pageData{Form: pageDefaults()}
 		q := r.URL.Query()
-		if q.Has("tamanho") {
-			if o, err := formOptions(q.Get("tamanho"), q["incluir_numeros"], q["incluir_caracteres_especiais"]); err == nil {
-				d.Length, d.Digits, d.Special = o.Length, o.Digits, o.Special
+		if q.Has("salva") { // the redirect after a form POST: its query is the request
+			get := func(name string) (string, bool) { return q.Get(name), q.Has(name) }
+			if req, err := password.ParseRequest(get); err == nil {
+				d.Form = formOf(req)
 			}
 		}
 		if c, err := r.Cookie(flashCookie); err == nil {
-			s.setCookie(w, r, flashCookie, "", -1, http.SameSiteStrictMode)
-			sess, ok := s.get(r)
+			p.s.setCookie(w, r, flashCookie, "", -1, http.SameSiteStrictMode)
+			sess, ok := p.s.get(r)
 			sealed, err := base64.RawURLEncoding.DecodeString(c.Value)
 			if ok && err == nil {
 				if rec, err := open(sess.aead, flashCookie, string(sealed)); err == nil {
-					e := newEntry(0, rec)
-					d.New = &e
+					for i, senha := range strings.Split(rec.senha, "\n") {
+						d.New = append(d.New, newEntry("nova-"+strconv.Itoa(i+1), record{senha: senha, bits: rec.bits}))
+					}
 					d.NewNotSaved = q.Get("salva") == "0"
 				}
 			}
 		}
-		renderPage(w, r, logger, tmpl, hist, s, size, http.StatusOK, d)
+		p.render(w, r, http.StatusOK, d)
 	})
 }
 
 // handleForm is POST /: the page's form. It generates, stores and redirects
 // back to / (303), so that reloading the page does not post the form again.
-func handleForm(logger *slog.Logger, tmpl *template.Template, m *metrics, hist *observedHistory, s sessions, size int) http.Handler {
+func handleForm(p page) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-		d := pageData{Length: pageDefaultLength, Digits: true, Special: true}
+		d := pageData{Form: pageDefaults()}
 		if err := r.ParseForm(); err != nil {
 			d.Error = "formulário inválido ou grande demais"
-			renderPage(w, r, logger, tmpl, hist, s, size, http.StatusBadRequest, d)
+			p.render(w, r, http.StatusBadRequest, d)
 			return
 		}
-		f := r.PostForm
-		o, err := formOptions(f.Get("tamanho"), f["incluir_numeros"], f["incluir_caracteres_especiais"])
-		if err == nil {
-			var rec record
-			if rec, err = generate(m, o); err == nil {
-				saved := "1"
-				l, sess, ok := s.write(w, r, fromForm)
-				if ok && hist.add(r.Context(), l, rec) != nil {
-					saved = "0"
-				}
-				flash := base64.RawURLEncoding.EncodeToString([]byte(seal(sess.aead, flashCookie, rec)))
-				s.setCookie(w, r, flashCookie, flash, 60, http.SameSiteStrictMode)
-				http.Redirect(w, r, "/?"+formQuery(o, saved), http.StatusSeeOther)
-				return
+		req, err := password.ParseRequest(formFields(r.PostForm).get)
+		if err != nil {
+			d.Error = err.Error()
+			d.Form = formKept(r.PostForm)
+			p.render(w, r, http.StatusBadRequest, d)
+			return
+		}
+		rs, err := generate(p.m, p.gens, req)
+		if err != nil {
+			d.Error = err.Error()
+			p.render(w, r, http.StatusBadRequest, d)
+			return
+		}
+		saved := "1"
+		l, sess, ok := p.s.write(w, r, fromForm)
+		if ok && p.hist.add(r.Context(), l, rs...) != nil {
+			saved = "0"
+		}
+		q := req.Values()
+		q.Set("salva", saved)
+		senhas := make([]string, len(rs))
+		for i, rec := range rs {
+			senhas[i] = rec.senha
+		}
+		flash := base64.RawURLEncoding.EncodeToString([]byte(seal(sess.aead, flashCookie, record{senha: strings.Join(senhas, "\n"), bits: rs[0].bits})))
+		if len(flash) > maxFlash {
+			// Too many to carry: show them in this answer instead of after a redirect.
+			d.Form = formOf(req)
+			for i, rec := range rs {
+				d.New = append(d.New, newEntry("nova-"+strconv.Itoa(i+1), rec))
 			}
+			d.NewNotSaved = saved == "0"
+			p.render(w, r, http.StatusOK, d)
+			return
 		}
-		d.Error = err.Error()
-		if n, lenErr := parseLength(f.Get("tamanho")); lenErr == nil {
-			d.Length = n // keep a valid length the user chose
-		}
-		renderPage(w, r, logger, tmpl, hist, s, size, http.StatusBadRequest, d)
+		p.s.setCookie(w, r, flashCookie, flash, 60, http.SameSiteStrictMode)
+		http.Redirect(w, r, "/?"+q.Encode(), http.StatusSeeOther)
 	})
+}
+
+// formKept is the form a refused POST shows again: what the user entered, so
+// that only the field in error needs fixing.
+func formKept(v url.Values) form {
+	f := pageDefaults()
+	if v.Get("tipo") == password.KindPassphrase {
+		f.Kind = password.KindPassphrase
+	}
+	for _, n := range []struct {
+		name string
+		to   *int
+	}{{"tamanho", &f.Length}, {"quantidade", &f.Count}, {"palavras", &f.Words}} {
+		if i, err := strconv.Atoi(v.Get(n.name)); err == nil && i > 0 && i <= password.MaxLength {
+			*n.to = i
+		}
+	}
+	f.Lower, f.Upper, f.Digits, f.Special = v.Has("incluir_minusculas"), v.Has("incluir_maiusculas"), v.Has("incluir_numeros"), v.Has("incluir_caracteres_especiais")
+	f.Avoid, f.Capitalize = v.Has("evitar_ambiguos"), v.Has("capitalizar")
+	f.MinLower, f.MinUpper, f.MinDigits, f.MinSpecial = v.Get("minimo_minusculas"), v.Get("minimo_maiusculas"), v.Get("minimo_numeros"), v.Get("minimo_especiais")
+	f.SpecialChars, f.Exclude, f.Rules = v.Get("caracteres_especiais"), v.Get("excluir"), v.Get("regras")
+	if s := v.Get("separador"); s != "" {
+		f.Separator = s
+	}
+	f.Advanced = f.advanced()
+	return f
 }
 
 // handleClearForm is POST /limpar: the page's "Limpar histórico" button. It
 // erases the history as DELETE /api/senhas does and redirects back to / (303).
-func handleClearForm(logger *slog.Logger, tmpl *template.Template, hist *observedHistory, s sessions, size int) http.Handler {
+func handleClearForm(p page) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := clearHistory(w, r, hist, s); err != nil {
+		if err := clearHistory(w, r, p.hist, p.s); err != nil {
 			e, _ := errors.AsType[*apiError](err)
-			d := pageData{Length: pageDefaultLength, Digits: true, Special: true, Error: e.msg}
-			renderPage(w, r, logger, tmpl, hist, s, size, e.status, d)
+			p.render(w, r, e.status, pageData{Form: pageDefaults(), Error: e.msg})
 			return
 		}
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 }
 
-// formQuery is the redirect's query: the options, for the form to keep them.
-func formQuery(o password.Options, saved string) string {
-	v := url.Values{"tamanho": {strconv.Itoa(o.Length)}, "salva": {saved}}
-	if o.Digits {
-		v.Set("incluir_numeros", "on")
-	}
-	if o.Special {
-		v.Set("incluir_caracteres_especiais", "on")
-	}
-	return v.Encode()
-}
-
-// renderPage fills in the history and writes the page. A store that does not
+// render fills in the history and writes the page. A store that does not
 // answer leaves the history out with a notice; the page still works.
-func renderPage(w http.ResponseWriter, r *http.Request, logger *slog.Logger, tmpl *template.Template,
-	hist *observedHistory, s sessions, size int, status int, d pageData) {
+func (p page) render(w http.ResponseWriter, r *http.Request, status int, d pageData) {
 	d.MinLength, d.MaxLength = password.MinLength, password.MaxLength
-	d.HistoryOff = s.scope == ScopeOff
-	d.SessionScope = s.scope == ScopeSession
-	if l, ok := s.read(r); ok {
-		rs, err := hist.latest(r.Context(), l, size)
+	d.HistoryOff = p.s.scope == ScopeOff
+	d.SessionScope = p.s.scope == ScopeSession
+	if l, ok := p.s.read(r); ok {
+		rs, err := p.hist.latest(r.Context(), l, p.size)
 		d.HistoryDown = err != nil
 		for i, rec := range rs {
-			d.History = append(d.History, newEntry(i+1, rec))
+			d.History = append(d.History, newEntry(strconv.Itoa(i+1), rec))
 		}
 	}
-	d.CanClear = len(d.History) > 0 && s.canClear()
+	d.CanClear = len(d.History) > 0 && p.s.canClear()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	if err := tmpl.Execute(w, d); err != nil {
-		logger.Error("render page", "err", err)
+	if err := p.tmpl.Execute(w, d); err != nil {
+		p.logger.Error("render page", "err", err)
 	}
 }

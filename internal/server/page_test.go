@@ -126,7 +126,7 @@ func TestFormPostRedirectGet(t *testing.T) {
 		t.Fatalf("Location %q", loc)
 	}
 	page := do(t, c, "GET", ts.URL+loc, "", "")
-	m := regexp.MustCompile(`<code class="plain" id="senha-0">([^<]+)</code>`).FindStringSubmatch(page.body)
+	m := regexp.MustCompile(`<code class="plain" id="senha-nova-1">([^<]+)</code>`).FindStringSubmatch(page.body)
 	if m == nil {
 		t.Fatalf("the redirected page does not show the new password:\n%s", page.body)
 	}

@@ -5,96 +5,75 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
+	"net/url"
+	"slices"
 
 	"github.com/giropops/giropops-senhas/internal/password"
 )
 
-// The API's defaults are the original app's: 8 characters, letters only.
-const defaultLength = 8
+// The generation fields are password.Fields: the API, the form, the page's
+// query and the command line read them by the same names, through
+// password.ParseRequest, so that each has the same default and the same
+// error message everywhere. This file only turns each medium into a lookup.
 
-// generateRequest is the body of POST /api/gerar-senha, with the original
-// field names. Values stay raw so that each gets its own clear error.
-type generateRequest struct {
-	Tamanho   json.RawMessage `json:"tamanho"`
-	Numeros   json.RawMessage `json:"incluir_numeros"`
-	Especiais json.RawMessage `json:"incluir_caracteres_especiais"`
-}
+// fields is a lookup of generation fields by name, as ParseRequest takes it.
+type fields map[string]string
 
-// options turns the request into generator options; absent fields and nulls
-// take the defaults.
-func (r generateRequest) options() (password.Options, error) {
-	o := password.Options{Length: defaultLength}
-	var err error
-	if s, ok, e := jsonScalar(r.Tamanho, "tamanho"); e != nil {
-		return o, e
-	} else if ok {
-		if o.Length, err = parseLength(s); err != nil {
-			return o, err
+func (f fields) get(name string) (string, bool) { s, ok := f[name]; return s, ok }
+
+// jsonFields reads the generation fields of a JSON object: a string as its
+// contents, a number or boolean as its text, as a form would send it; absent
+// and null are absent; objects and arrays are errors. Unknown fields are
+// ignored, as the original app ignored them.
+func jsonFields(body map[string]json.RawMessage) (fields, error) {
+	f := fields{}
+	for _, fd := range password.Fields() {
+		s, ok, err := jsonScalar(body[fd.Name], fd.Name)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			f[fd.Name] = s
 		}
 	}
-	if o.Digits, err = jsonBool(r.Numeros, "incluir_numeros"); err != nil {
-		return o, err
-	}
-	if o.Special, err = jsonBool(r.Especiais, "incluir_caracteres_especiais"); err != nil {
-		return o, err
-	}
-	return o, nil
+	return f, nil
 }
 
-// formOptions reads the page's form. An unchecked checkbox is not sent, so an
-// absent one is false.
-func formOptions(tamanho string, numeros, especiais []string) (password.Options, error) {
-	var o password.Options
-	var err error
-	if o.Length, err = parseLength(tamanho); err != nil {
-		return o, err
-	}
-	if len(numeros) > 0 {
-		if o.Digits, err = parseBool(numeros[0], "incluir_numeros"); err != nil {
-			return o, err
+// formFields reads the generation fields of the page's form. A form posts
+// every input, so the fields that do not apply to the chosen tipo, and those
+// that regras replaces when it is filled in, are left out here; an unchecked
+// checkbox is not posted, so an absent checkbox of the chosen tipo is false.
+// Empty inputs are absent. A form without the field "opcoes" (the original
+// app's, with only tamanho and two checkboxes) has no letter checkboxes: its
+// letters keep their default.
+func formFields(v url.Values) fields {
+	f := fields{}
+	kind := v.Get("tipo")
+	rules := kind != password.KindPassphrase && v.Get("regras") != ""
+	full := v.Has("opcoes")
+	for _, fd := range password.Fields() {
+		if fd.For != "" && fd.For != kind && !(fd.For == password.KindPassword && kind == "") {
+			continue
+		}
+		if rules && slices.Contains(replacedByRules, fd.Name) {
+			continue
+		}
+		switch s := v.Get(fd.Name); {
+		case fd.Kind == password.Bool && !v.Has(fd.Name):
+			if full || fd.Default != "true" {
+				f[fd.Name] = "false"
+			}
+		case s != "":
+			f[fd.Name] = s
 		}
 	}
-	if len(especiais) > 0 {
-		if o.Special, err = parseBool(especiais[0], "incluir_caracteres_especiais"); err != nil {
-			return o, err
-		}
-	}
-	return o, nil
+	return f
 }
 
-var errLength = fmt.Errorf("tamanho deve ser um número inteiro entre %d e %d", password.MinLength, password.MaxLength)
-
-// parseLength accepts a decimal integer within the generator's bounds.
-func parseLength(s string) (int, error) {
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil || n < password.MinLength || n > password.MaxLength {
-		return 0, errLength
-	}
-	return n, nil
-}
-
-// parseBool accepts what JSON clients and HTML forms send. Python read any
-// non-empty string, "false" included, as true; here anything unknown is an error.
-func parseBool(s, field string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "true", "on", "1":
-		return true, nil
-	case "false", "off", "0":
-		return false, nil
-	}
-	return false, fmt.Errorf("%s deve ser true ou false", field)
-}
-
-// jsonBool is parseBool for a JSON value; absent and null are false.
-func jsonBool(raw json.RawMessage, field string) (bool, error) {
-	s, ok, err := jsonScalar(raw, field)
-	if err != nil || !ok {
-		return false, err
-	}
-	return parseBool(s, field)
-}
+// replacedByRules are the form's fields that regras replaces.
+var replacedByRules = []string{"tamanho", "incluir_minusculas", "incluir_maiusculas", "incluir_numeros",
+	"incluir_caracteres_especiais", "minimo_minusculas", "minimo_maiusculas", "minimo_numeros",
+	"minimo_especiais", "evitar_ambiguos", "caracteres_especiais", "excluir"}
 
 // jsonScalar returns a JSON string's contents, or a number's or boolean's
 // text, as a form would send it. Absent and null give ok == false; objects and

@@ -1,16 +1,23 @@
 package server
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/giropops/giropops-senhas/internal/password"
+)
 
 // addRoutes is the whole HTTP surface of the app, in one place.
 func addRoutes(mux *http.ServeMux, d Deps, m *metrics, hist *observedHistory, s sessions) {
-	log, size, tmpl := d.Logger, d.Config.HistorySize, pageTemplate()
+	log, size := d.Logger, d.Config.HistorySize
+	// Generators of recent requests; a costly count (minimums, regras) is made once.
+	gens := password.NewCache(8 << 20)
+	p := page{logger: log, tmpl: pageTemplate(), m: m, gens: gens, hist: hist, s: s, size: size}
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, m.instrument(name, h)) }
 
-	route("GET /{$}", "index", handleIndex(log, tmpl, hist, s, size))
-	route("POST /{$}", "form", handleForm(log, tmpl, m, hist, s, size))
-	route("POST /limpar", "form-limpar", handleClearForm(log, tmpl, hist, s, size))
-	route("POST /api/gerar-senha", "gerar-senha", handleGenerate(log, m, hist, s))
+	route("GET /{$}", "index", handleIndex(p))
+	route("POST /{$}", "form", handleForm(p))
+	route("POST /limpar", "form-limpar", handleClearForm(p))
+	route("POST /api/gerar-senha", "gerar-senha", handleGenerate(log, m, gens, hist, s))
 	route("GET /api/senhas", "senhas", handleList(log, hist, s, size))
 	route("DELETE /api/senhas", "limpar-senhas", handleClear(log, hist, s))
 	route("/api/", "api-fallback", apiFallback(log, map[string]string{

@@ -52,7 +52,7 @@ type workload struct {
 	headers []string
 }
 
-var newPassword = regexp.MustCompile(`id="senha-0">([^<]*)</code>`)
+var newPassword = regexp.MustCompile(`id="senha-nova-1">([^<]*)</code>`)
 
 // generateMany makes 1,000 passwords in session scope on sess (500 through the
 // API by 10 clients that keep their cookies, 500 through the form by 10
@@ -202,12 +202,16 @@ func TestNothingReadableInRedis(t *testing.T) {
 	rc := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
 	defer rc.Close()
 	hist := history.NewRedis(rc, history.Config{Size: 10})
+	// A long deadline: every write must land, even on a busy machine (AOF fsyncs each).
+	sessionCfg := testConfig(server.ScopeSession)
+	sessionCfg.StoreTimeout = 10 * time.Second
 	globalCfg := testConfig(server.ScopeGlobal)
+	globalCfg.StoreTimeout = 10 * time.Second
 	globalCfg.HistoryKey = make([]byte, 32)
 	rand.Read(globalCfg.HistoryKey)
 
 	stop := monitor(t, srv.Addr, rc)
-	w := generateMany(t, newServer(t, server.ScopeSession, hist).URL, newServerWith(t, globalCfg, hist).URL)
+	w := generateMany(t, newServerWith(t, sessionCfg, hist).URL, newServerWith(t, globalCfg, hist).URL)
 	mon := stop()
 	if !strings.Contains(strings.ToLower(mon), `"lpush"`) {
 		t.Fatalf("MONITOR saw no LPUSH: %.300q", mon)
@@ -248,7 +252,7 @@ func TestNothingReadableInRedis(t *testing.T) {
 	checkHeaders(t, w)
 
 	// A new app on the same Redis (a restart, or another replica) opens them for their owners.
-	sess := newServer(t, server.ScopeSession, hist)
+	sess := newServerWith(t, sessionCfg, hist)
 	glob := newServerWith(t, globalCfg, hist)
 	for _, o := range w.owners {
 		base := sess.URL

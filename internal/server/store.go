@@ -23,15 +23,21 @@ type observedHistory struct {
 	seenAt time.Time // time of the last call; zero before the first
 }
 
-// add stores r at the head of l, sealed if l is.
-func (o *observedHistory) add(ctx context.Context, l list, r record) error {
+// add stores rs at the head of l, the last newest, sealed if l is, all
+// within one deadline; it stops at the first failure.
+func (o *observedHistory) add(ctx context.Context, l list, rs ...record) error {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	v := r.senha
-	if l.aead != nil {
-		v = seal(l.aead, l.key, r)
+	var err error
+	for _, r := range rs {
+		v := r.senha
+		if l.aead != nil {
+			v = seal(l.aead, l.key, r)
+		}
+		if err = o.h.Add(ctx, l.key, v, l.ttl); err != nil {
+			break
+		}
 	}
-	err := o.h.Add(ctx, l.key, v, l.ttl)
 	o.observe("add", err)
 	return err
 }
