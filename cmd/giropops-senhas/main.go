@@ -1,6 +1,7 @@
 // Command giropops-senhas serves the Giropops Senhas password generator.
 //
 //	giropops-senhas               serve on :$PORT (5000)
+//	giropops-senhas gerar [flags] print passwords (the API's fields as flags: -tamanho 20 -quantidade 5)
 //	giropops-senhas healthcheck   exit 0 if the local server's /healthz answers 200
 //	giropops-senhas version       print the version
 //
@@ -41,6 +42,9 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "giropops-senhas:", err)
+		if e, ok := errors.AsType[*exitCode](err); ok {
+			os.Exit(e.code)
+		}
 		os.Exit(1)
 	}
 }
@@ -60,12 +64,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, cfg, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], getenv)
+	case "gerar":
+		return gerar(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "giropops-senhas %s (revision %s, %s, %s/%s)\n", version, revision, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 		return nil
 	}
-	fmt.Fprintln(stderr, "usage: giropops-senhas [healthcheck [URL] | version]")
-	return fmt.Errorf("unknown command %q", cmd)
+	fmt.Fprintln(stderr, "usage: giropops-senhas [gerar [flags] | healthcheck [URL] | version]")
+	return &exitCode{2, fmt.Errorf("unknown command %q", cmd)}
 }
 
 // serve runs the HTTP server until ctx is cancelled, then shuts down

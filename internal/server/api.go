@@ -36,20 +36,26 @@ func handleGenerate(logger *slog.Logger, m *metrics, gens *password.Cache, hist 
 		if l, _, ok := s.write(w, r, fromAPI); ok {
 			hist.add(r.Context(), l, rs...) // a failure is counted and logged by hist
 		}
-		answer := generateAnswer{Senha: rs[0].senha, Senhas: make([]string, len(rs)), Bits: math.Round(rs[0].bits*100) / 100}
+		senhas := make([]string, len(rs))
 		for i, rec := range rs {
-			answer.Senhas[i] = rec.senha
+			senhas[i] = rec.senha
 		}
-		writeJSON(w, http.StatusOK, answer)
+		writeJSON(w, http.StatusOK, NewAnswer(senhas, rs[0].bits))
 	})
 }
 
-// generateAnswer is the answer of POST /api/gerar-senha: the original's senha
-// (the first password), all of them, and their exact strength.
-type generateAnswer struct {
+// Answer is the answer of POST /api/gerar-senha (and of the command line's
+// gerar -json): the original's senha (the first password), all of them, and
+// their exact strength in bits, to two decimals.
+type Answer struct {
 	Senha  string   `json:"senha"`
 	Senhas []string `json:"senhas"`
 	Bits   float64  `json:"entropia_bits"`
+}
+
+// NewAnswer is the Answer for senhas, generated with entropy bits each.
+func NewAnswer(senhas []string, bits float64) Answer {
+	return Answer{Senha: senhas[0], Senhas: senhas, Bits: math.Round(bits*100) / 100}
 }
 
 // generate makes the passwords req asks for and counts them.
