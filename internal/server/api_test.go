@@ -57,6 +57,54 @@ func TestGenerateAPI(t *testing.T) {
 	}
 }
 
+// The new options over the API: several at once (each in the history), their
+// exact strength, passphrases and site rules; a request with only the
+// original's fields answers what it answered, plus senhas and entropia_bits.
+func TestGenerateOptionsAPI(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	type answer struct {
+		Senha        string
+		Senhas       []string
+		EntropiaBits float64 `json:"entropia_bits"`
+	}
+	gen := func(t *testing.T, c *http.Client, body string) answer {
+		t.Helper()
+		r := postJSON(t, c, ts.URL, body)
+		var a answer
+		if err := json.Unmarshal([]byte(r.body), &a); r.status != 200 || err != nil || len(a.Senhas) == 0 || a.Senha != a.Senhas[0] {
+			t.Fatalf("%s: %d %s", body, r.status, r.body)
+		}
+		return a
+	}
+	if a := gen(t, client(t), `{}`); a.EntropiaBits != 45.6 || len(a.Senhas) != 1 {
+		t.Fatalf("default answer %+v: want one password and entropia_bits 45.6 (8·log2 52)", a)
+	}
+	c := client(t)
+	a := gen(t, c, `{"quantidade": 5, "tamanho": 12, "incluir_numeros": true, "minimo_numeros": 3, "evitar_ambiguos": true}`)
+	if len(a.Senhas) != 5 {
+		t.Fatalf("quantidade 5 gave %d", len(a.Senhas))
+	}
+	for _, p := range a.Senhas {
+		if len(p) != 12 || strings.ContainsAny(p, password.Ambiguous) || len(regexp.MustCompile(`[0-9]`).FindAllString(p, -1)) < 3 {
+			t.Fatalf("%q: want 12 characters, 3 digits or more, no look-alikes", p)
+		}
+	}
+	// Newest first: the last of the batch heads the history.
+	want := slices.Clone(a.Senhas)
+	slices.Reverse(want)
+	if got := listOf(t, do(t, c, "GET", ts.URL+"/api/senhas", "", "")); !slices.Equal(got, want) {
+		t.Fatalf("history %q, want the batch newest first %q", got, want)
+	}
+	if a := gen(t, client(t), `{"tipo": "frase", "palavras": 4, "separador": ".", "capitalizar": true}`); len(strings.Split(a.Senha, ".")) != 4 ||
+		a.EntropiaBits != 51.7 {
+		t.Fatalf("passphrase %+v: want 4 capitalized words and entropia_bits 51.7 (4·log2 7776)", a)
+	}
+	if a := gen(t, client(t), `{"regras": "minlength: 10; maxlength: 10; required: digit"}`); len(a.Senha) != 10 ||
+		!regexp.MustCompile(`^[0-9]{10}$`).MatchString(a.Senha) || a.EntropiaBits != 33.22 {
+		t.Fatalf("regras %+v: want 10 digits and entropia_bits 33.22", a)
+	}
+}
+
 // Every bad input gets its status and a clear message in Portuguese, as JSON.
 func TestGenerateAPIRejects(t *testing.T) {
 	ts := newServer(t, server.ScopeSession, memoryStore())
@@ -85,6 +133,18 @@ func TestGenerateAPIRejects(t *testing.T) {
 		{"form content type", "application/x-www-form-urlencoded", `tamanho=8`, 415, "application/json"},
 		{"no content type", "", `{}`, 415, "application/json"},
 		{"oversized body", "application/json", `{"tamanho": 8, "x": "` + strings.Repeat("a", 5000) + `"}`, 413, "no máximo 4096 bytes"},
+		{"minimum of an unselected class", "application/json", `{"minimo_numeros": 2}`, 400, "minimo_numeros"},
+		{"minimums above the length", "application/json", `{"tamanho": 4, "incluir_numeros": true, "minimo_numeros": 3, "minimo_maiusculas": 3}`, 400, "tamanho"},
+		{"no class", "application/json", `{"incluir_minusculas": false, "incluir_maiusculas": false}`, 400, "ao menos uma classe"},
+		{"special outside the 32", "application/json", `{"incluir_caracteres_especiais": true, "caracteres_especiais": "é"}`, 400, "caracteres_especiais"},
+		{"class excluded away", "application/json", `{"incluir_numeros": true, "excluir": "0123456789"}`, 400, "excluir"},
+		{"too many", "application/json", `{"quantidade": 101}`, 400, "quantidade deve ser um número inteiro entre 1 e 100"},
+		{"rules with tamanho", "application/json", `{"regras": "required: upper", "tamanho": 12}`, 400, "regras"},
+		{"rules parse error", "application/json", `{"regras": "required: [abc"}`, 400, "posição"},
+		{"unicode rules", "application/json", `{"regras": "allowed: unicode"}`, 400, "unicode"},
+		{"words out of range", "application/json", `{"tipo": "frase", "palavras": 2}`, 400, "palavras deve ser um número inteiro entre 3 e 20"},
+		{"password field in a passphrase", "application/json", `{"tipo": "frase", "tamanho": 12}`, 400, "tamanho"},
+		{"unknown kind", "application/json", `{"tipo": "pin"}`, 400, "tipo"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -194,3 +194,57 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 		t.Fatalf("generated %q without JavaScript: want the page's default, 16 characters with every class", p)
 	}
 }
+
+// A user opens Opções avançadas, makes a passphrase (the password-only options
+// hide), then three passwords with at least two digits each, and reads each
+// one's strength.
+func TestBrowserAdvancedOptions(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	ctx := newBrowser(t)
+	must(t, ctx, chromedp.EmulateViewport(375, 740), chromedp.Navigate(ts.URL), chromedp.WaitVisible("#tamanho"))
+	if open := eval[bool](t, ctx, `document.querySelector("details.advanced").open`); open {
+		t.Fatal("Opções avançadas is open before any option is set")
+	}
+	must(t, ctx, chromedp.Click("details.advanced summary"), chromedp.WaitVisible("#tipo-frase"), chromedp.Click("#tipo-frase"))
+	if v := eval[bool](t, ctx, `getComputedStyle(document.getElementById("tamanho")).display !== "none" && document.getElementById("tamanho").offsetParent !== null`); v {
+		t.Fatal("the length slider still shows for a passphrase")
+	}
+	must(t, ctx, chromedp.SetValue("#palavras", "6"), chromedp.Click("button[type=submit]"), chromedp.WaitVisible(".result"))
+	screenshot(t, ctx, "phone-passphrase")
+	p := eval[string](t, ctx, `document.querySelector(".result .plain").textContent`)
+	if words := strings.Split(p, "-"); len(words) < 6 {
+		t.Fatalf("passphrase %q: want 6 words", p)
+	}
+	// Incluir números stays checked (the page's default): a digit on one of the 6 words.
+	if s := eval[string](t, ctx, `document.querySelector(".result .strength").textContent`); !strings.Contains(s, "83 bits") || !strings.Contains(s, "adivinhar") {
+		t.Fatalf("passphrase strength %q: want 83 bits (6·log2 7776 + log2(6·10) = 83.4) and a time to guess", s)
+	}
+	if checked := eval[bool](t, ctx, `document.getElementById("tipo-frase").checked && document.querySelector("details.advanced").open`); !checked {
+		t.Fatal("the form did not keep the passphrase choice open")
+	}
+
+	must(t, ctx, chromedp.Click("#tipo-senha"), chromedp.WaitVisible("#tamanho"),
+		chromedp.SetValue("#quantidade", "3"), chromedp.SetValue("#minimo_numeros", "2"))
+	eval[any](t, ctx, `(() => { const r = document.getElementById("tamanho"); r.value = "12"; r.dispatchEvent(new Event("input")); document.getElementById("incluir_numeros").checked = true; document.getElementById("incluir_caracteres_especiais").checked = false; })()`)
+	must(t, ctx, chromedp.Click("button[type=submit]"), chromedp.WaitVisible(".result ol"))
+	screenshot(t, ctx, "phone-three")
+	ps := eval[[]string](t, ctx, `Array.from(document.querySelectorAll(".result .plain")).map(e => e.textContent)`)
+	strengths := eval[[]string](t, ctx, `Array.from(document.querySelectorAll(".result .strength")).map(e => e.textContent)`)
+	if len(ps) != 3 || len(strengths) != 3 {
+		t.Fatalf("quantidade 3 listed %q with strengths %q", ps, strengths)
+	}
+	for i, p := range ps {
+		digits := 0
+		for _, r := range p {
+			if r >= '0' && r <= '9' {
+				digits++
+			}
+		}
+		if len(p) != 12 || digits < 2 || strings.ContainsAny(p, password.Punctuation) || !strings.Contains(strengths[i], "bits") {
+			t.Fatalf("password %q (%s): want 12 characters, 2 digits or more, no punctuation, and a strength", p, strengths[i])
+		}
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll(".result button.copy").length`); n != 3 {
+		t.Fatalf("%d copy buttons for 3 passwords", n)
+	}
+}

@@ -187,3 +187,55 @@ func TestFormCrossOrigin(t *testing.T) {
 		t.Fatalf("a refused request generated a password")
 	}
 }
+
+// The page's advanced options: closed until one is set, every input labelled,
+// a passphrase, several passwords at once, and an error that keeps the form.
+func TestPageAdvancedOptions(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	c := client(t)
+	page := do(t, c, "GET", ts.URL+"/", "", "").body
+	if !strings.Contains(page, `<details class="advanced">`) || !strings.Contains(page, "<summary>Opções avançadas</summary>") {
+		t.Fatal("no closed Opções avançadas section")
+	}
+	for _, id := range regexp.MustCompile(`<input type="(?:checkbox|radio|number|text|range)" (?:class="[^"]*" )?id="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		if !strings.Contains(page, `<label for="`+id[1]+`"`) {
+			t.Errorf("input %s has no label", id[1])
+		}
+	}
+	for _, name := range []string{"tipo", "quantidade", "incluir_minusculas", "incluir_maiusculas", "minimo_minusculas", "minimo_maiusculas",
+		"minimo_numeros", "minimo_especiais", "evitar_ambiguos", "caracteres_especiais", "excluir", "regras", "palavras", "separador", "capitalizar"} {
+		if !strings.Contains(page, `name="`+name+`"`) {
+			t.Errorf("the form has no field %s", name)
+		}
+	}
+
+	post := func(form url.Values) (response, response) {
+		t.Helper()
+		form.Set("opcoes", "1")
+		r := do(t, c, "POST", ts.URL+"/", "application/x-www-form-urlencoded", form.Encode())
+		if r.status != http.StatusSeeOther {
+			return r, response{}
+		}
+		return r, do(t, c, "GET", ts.URL+r.header.Get("Location"), "", "")
+	}
+	_, shown := post(url.Values{"tipo": {"frase"}, "palavras": {"4"}, "separador": {"_"}, "capitalizar": {"on"},
+		"tamanho": {"16"}, "incluir_caracteres_especiais": {"on"}, "incluir_minusculas": {"on"}}) // the password inputs post too
+	m := regexp.MustCompile(`id="senha-nova-1">([A-Z][a-z-]*_[A-Z][a-z-]*_[A-Z][a-z-]*_[A-Z][a-z-]*)</code>`).FindStringSubmatch(shown.body)
+	if m == nil || !strings.Contains(shown.body, `<details class="advanced" open>`) || !strings.Contains(shown.body, `id="tipo-frase" name="tipo" value="frase" checked`) {
+		t.Fatalf("passphrase: the page does not show 4 capitalized words, or lost the options:\n%s", shown.body)
+	}
+	if !strings.Contains(shown.body, "51 bits") || !strings.Contains(shown.body, "adivinhar: ") {
+		t.Fatal("the passphrase's strength (4·log2 7776 = 51.7 bits) or its time to guess is not shown")
+	}
+
+	_, shown = post(url.Values{"quantidade": {"3"}, "tamanho": {"10"}, "incluir_minusculas": {"on"}, "incluir_maiusculas": {"on"}})
+	if !strings.Contains(shown.body, "Suas 3 novas senhas") || !strings.Contains(shown.body, `id="senha-nova-3"`) {
+		t.Fatalf("quantidade 3: the page does not list 3 new passwords")
+	}
+
+	r, _ := post(url.Values{"tamanho": {"12"}, "minimo_numeros": {"2"}, "incluir_minusculas": {"on"}, "excluir": {"xyz"}})
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "minimo_numeros") || !strings.Contains(r.body, `<details class="advanced" open>`) ||
+		!strings.Contains(r.body, `id="excluir" name="excluir" value="xyz"`) || !strings.Contains(r.body, `id="minimo_numeros" name="minimo_numeros" min="0" max="128" value="2"`) {
+		t.Fatalf("a refused form: %d, want 400 naming minimo_numeros with the form as posted", r.status)
+	}
+}
