@@ -2,6 +2,7 @@ package password
 
 import (
 	"errors"
+	"math"
 	"math/big"
 	"math/bits"
 	"slices"
@@ -48,18 +49,21 @@ var (
 // character (every minimum 0 or 1), by inclusion–exclusion over the
 // requirements. See the package documentation for the method.
 type ieEngine struct {
-	n, k  int       // length; longest run allowed (n when unlimited)
-	reqs  []charset // requirement sets after reduction
-	full  uint32    // one bit per requirement
-	mask  [128]uint32
-	atoms []atom
-	sizes []int // sizes[T]: characters outside the union of the requirements in T
-	count *big.Int
+	n, k     int       // length; longest run allowed (n when unlimited)
+	alphabet charset   // every character a password may hold
+	reqs     []charset // requirement sets after reduction
+	full     uint32    // one bit per requirement
+	mask     [128]uint8
+	sizes    [1 << maxRequired]uint8 // sizes[T]: characters outside the union of the requirements in T
+	count    *big.Int
 
-	// terms[U] is the inclusion–exclusion sum over the subsets of U, by
-	// alphabet size; prepareExact builds it for exact sampling.
+	// Exact sampling tables, built by prepareExact: the atoms, the
+	// inclusion–exclusion sum over the subsets of each set U of unmet
+	// requirements, by alphabet size, and pv[s][j] = v_s(0) + ... + v_s(j)
+	// (also filled by counting with a run limit).
+	atoms []atom
 	terms [][]ieTerm
-	pv    [][]big.Int // pv[s][j]: v_s(0) + ... + v_s(j), filled as needed
+	pv    [][]big.Int
 }
 
 // atom is a set of characters that belong to the same requirements.
@@ -79,7 +83,7 @@ type ieTerm struct {
 // character of the alphabet and those implied by a smaller one (any character
 // of a subset meets the superset too), duplicates included.
 func reduce(reqs []requirement, alphabet charset) []charset {
-	var sets []charset
+	sets := make([]charset, 0, len(reqs))
 	for _, r := range reqs {
 		if r.min == 0 {
 			continue
@@ -91,7 +95,7 @@ func reduce(reqs []requirement, alphabet charset) []charset {
 		sets = append(sets, s)
 	}
 	slices.SortStableFunc(sets, func(a, b charset) int { return a.size() - b.size() })
-	var kept []charset
+	kept := sets[:0]
 	for _, s := range sets {
 		if !slices.ContainsFunc(kept, func(k charset) bool { return k.within(s) }) {
 			kept = append(kept, s)
@@ -101,7 +105,7 @@ func reduce(reqs []requirement, alphabet charset) []charset {
 }
 
 func newIEEngine(p problem) (*ieEngine, error) {
-	e := &ieEngine{n: p.n, k: p.maxRun, pv: make([][]big.Int, p.alphabet.size()+1)}
+	e := &ieEngine{n: p.n, k: p.maxRun, alphabet: p.alphabet}
 	if e.k <= 0 || e.k > p.n {
 		e.k = p.n
 	}
@@ -112,44 +116,89 @@ func newIEEngine(p problem) (*ieEngine, error) {
 	}
 	e.full = 1<<r - 1
 	for i, s := range e.reqs {
-		for _, b := range s.bytes() {
-			e.mask[b] |= 1 << i
+		for w := range 2 {
+			for x := s[w]; x != 0; x &= x - 1 {
+				e.mask[w*64+bits.TrailingZeros64(x)] |= 1 << i
+			}
 		}
 	}
-	for _, b := range p.alphabet.bytes() {
-		i := slices.IndexFunc(e.atoms, func(a atom) bool { return a.mask == e.mask[b] })
-		if i < 0 {
-			e.atoms = append(e.atoms, atom{mask: e.mask[b]})
-			i = len(e.atoms) - 1
+	if r > 0 {
+		var seen [1 << maxRequired]bool
+		atoms := 0
+		for w := range 2 {
+			for x := p.alphabet[w]; x != 0; x &= x - 1 {
+				if m := e.mask[w*64+bits.TrailingZeros64(x)]; !seen[m] {
+					seen[m], atoms = true, atoms+1
+				}
+			}
 		}
-		e.atoms[i].chars = append(e.atoms[i].chars, b)
-		e.atoms[i].set.add(b)
-	}
-	if (len(e.atoms)+1)<<r*p.n > maxWork {
-		return nil, errTooComplex
+		if (atoms+1)<<r*p.n > maxWork {
+			return nil, errTooComplex
+		}
 	}
 
 	// Inclusion–exclusion: count = sum over subsets T of the requirements of
 	// (-1)^|T| h(s_T), s_T the characters left once those of T are removed.
-	e.sizes = make([]int, 1<<r)
-	unions := make([]charset, 1<<r)
-	coef := make([]int64, p.alphabet.size()+1)
+	var small [16]charset // requests without regras have at most 4 requirements
+	unions := small[:]
+	if r > 4 {
+		unions = make([]charset, 1<<r)
+	}
+	var coef [96]int64
 	for t := range 1 << r {
 		if t > 0 {
 			unions[t] = unions[t&(t-1)].or(e.reqs[bits.TrailingZeros(uint(t))])
 		}
-		e.sizes[t] = p.alphabet.minus(unions[t]).size()
+		e.sizes[t] = uint8(p.alphabet.minus(unions[t]).size())
 		coef[e.sizes[t]] += sign(t)
 	}
 	e.count = new(big.Int)
-	var h big.Int
+	var h, w big.Int
 	for s, c := range coef {
-		if c != 0 {
-			e.h(&h, s)
-			e.count.Add(e.count, h.Mul(&h, big.NewInt(c)))
+		switch {
+		case c == 0:
+			continue
+		case c == 1 && e.count.Sign() == 0:
+			e.h(e.count, s)
+			continue
+		}
+		e.h(&h, s)
+		switch c {
+		case 1:
+			e.count.Add(e.count, &h)
+		case -1:
+			e.count.Sub(e.count, &h)
+		default:
+			e.count.Add(e.count, h.Mul(&h, w.SetInt64(c)))
 		}
 	}
 	return e, nil
+}
+
+// pow sets z to s^n for 0 <= s <= 255, multiplying by word-sized chunks
+// s^k in place: one allocation, where big.Int.Exp makes several.
+func pow(z *big.Int, s, n int) *big.Int {
+	if s <= 1 || n == 0 {
+		return z.SetInt64(int64(min(s, 1)) | int64(b2i(n == 0)))
+	}
+	chunk, k := uint64(1), 0
+	for chunk <= math.MaxUint64/uint64(s) {
+		chunk, k = chunk*uint64(s), k+1
+	}
+	buf := z.Bits()[:0]
+	if need := n*bits.Len(uint(s))/bits.UintSize + 2; cap(buf) < need {
+		buf = make([]big.Word, 0, need)
+	}
+	z.SetBits(buf).SetInt64(1)
+	var w big.Int
+	for ; n >= k; n -= k {
+		z.Mul(z, w.SetUint64(chunk))
+	}
+	rest := uint64(1)
+	for range n {
+		rest *= uint64(s)
+	}
+	return z.Mul(z, w.SetUint64(rest))
 }
 
 // sign is (-1)^|t|.
@@ -164,7 +213,7 @@ func sign(t int) int64 {
 // run longer than k: s^n without a limit on runs.
 func (e *ieEngine) h(dst *big.Int, s int) {
 	if e.k >= e.n {
-		dst.Exp(big.NewInt(int64(s)), big.NewInt(int64(e.n)), nil)
+		pow(dst, s, e.n)
 		return
 	}
 	pv := e.pvFor(s)
@@ -199,6 +248,9 @@ func (e *ieEngine) prefixV(s int) []big.Int {
 
 // pvFor returns prefixV(s), computed once.
 func (e *ieEngine) pvFor(s int) []big.Int {
+	if e.pv == nil {
+		e.pv = make([][]big.Int, e.alphabet.size()+1)
+	}
 	if e.pv[s] == nil {
 		e.pv[s] = e.prefixV(s)
 	}
@@ -207,11 +259,20 @@ func (e *ieEngine) pvFor(s int) []big.Int {
 
 // prepareExact builds the tables that unrank needs.
 func (e *ieEngine) prepareExact() {
+	var bySet [1 << maxRequired]charset
+	for _, b := range e.alphabet.bytes() {
+		bySet[e.mask[b]].add(b)
+	}
+	for m, set := range bySet {
+		if !set.isEmpty() {
+			e.atoms = append(e.atoms, atom{chars: set.bytes(), set: set, mask: uint32(m)})
+		}
+	}
 	r := len(e.reqs)
 	e.terms = make([][]ieTerm, 1<<r)
-	coef := make([]int64, len(e.pv))
+	var coef [96]int64
 	for u := range 1 << r {
-		clear(coef)
+		clear(coef[:])
 		for t := u; ; t = (t - 1) & u {
 			coef[e.sizes[t]] += sign(t)
 			if t == 0 {
@@ -319,7 +380,7 @@ func (e *ieEngine) exact(_ *source, out []byte) { e.unrank(below(e.count), out) 
 // valid reports whether p meets every requirement and run limit, for
 // rejection sampling from the alphabet.
 func (e *ieEngine) valid(p []byte) bool {
-	var met uint32
+	var met uint8
 	run := 0
 	for i, b := range p {
 		met |= e.mask[b]
@@ -331,7 +392,7 @@ func (e *ieEngine) valid(p []byte) bool {
 			run = 1
 		}
 	}
-	return met == e.full
+	return uint32(met) == e.full
 }
 
 // constrained reports whether some password over the alphabet is not valid.

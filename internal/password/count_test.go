@@ -221,3 +221,14 @@ func TestLog2(t *testing.T) {
 		}
 	}
 }
+
+func TestPow(t *testing.T) {
+	for _, s := range []int{0, 1, 2, 10, 52, 94, 95, 255} {
+		for _, n := range []int{0, 1, 4, 8, 9, 10, 63, 64, 65, 128} {
+			want := new(big.Int).Exp(bigOf(s), bigOf(n), nil)
+			if got := pow(new(big.Int), s, n); got.Cmp(want) != 0 {
+				t.Errorf("pow(%d, %d) = %v, want %v", s, n, got, want)
+			}
+		}
+	}
+}

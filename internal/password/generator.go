@@ -159,8 +159,8 @@ func needsClasses(p problem) bool {
 // acceptable reports whether a uniform draw from the alphabet^n is valid with
 // probability at least 1/acceptanceFactor.
 func acceptable(count *big.Int, alphabet, n int) bool {
-	all := new(big.Int).Exp(big.NewInt(int64(alphabet)), big.NewInt(int64(n)), nil)
-	return new(big.Int).Lsh(count, 6).Cmp(all) >= 0
+	var all, c big.Int
+	return c.Mul(count, big.NewInt(acceptanceFactor)).Cmp(pow(&all, alphabet, n)) >= 0
 }
 
 // log2 returns the base-2 logarithm of x > 0, from its 64 leading bits.

@@ -33,33 +33,32 @@ const (
 
 // The field names, as the API, the form and the CLI (in kebab-case) spell them.
 const (
-	fieldKind          = "tipo"
-	fieldCount         = "quantidade"
-	fieldLength        = "tamanho"
-	fieldLower         = "incluir_minusculas"
-	fieldUpper         = "incluir_maiusculas"
-	fieldDigits        = "incluir_numeros"
-	fieldSpecial       = "incluir_caracteres_especiais"
-	fieldMinLower      = "minimo_minusculas"
-	fieldMinUpper      = "minimo_maiusculas"
-	fieldMinDigits     = "minimo_numeros"
-	fieldMinSpecial    = "minimo_especiais"
-	fieldAvoid         = "evitar_ambiguos"
-	fieldSpecialChars  = "caracteres_especiais"
-	fieldExclude       = "excluir"
-	fieldRules         = "regras"
-	fieldWords         = "palavras"
-	fieldSeparator     = "separador"
-	fieldCapitalize    = "capitalizar"
-	fieldLanguage      = "idioma"
-	messageLength      = "tamanho deve ser um número inteiro entre 4 e 128"
-	messageCount       = "quantidade deve ser um número inteiro entre 1 e 100"
-	messageWords       = "palavras deve ser um número inteiro entre 3 e 20"
-	messageKind        = `tipo deve ser "senha" ou "frase"`
-	messageLanguage    = `idioma deve ser "en" (a lista de palavras em português ainda não está disponível)`
-	messageSeparator   = "separador deve ter de 1 a 3 caracteres ASCII visíveis ou espaços, sem letras nem algarismos"
-	messageNoClass     = "selecione ao menos uma classe: incluir_minusculas, incluir_maiusculas, incluir_numeros ou incluir_caracteres_especiais"
-	messageMinimumBase = "%s deve ser um número inteiro entre 0 e 128"
+	fieldKind         = "tipo"
+	fieldCount        = "quantidade"
+	fieldLength       = "tamanho"
+	fieldLower        = "incluir_minusculas"
+	fieldUpper        = "incluir_maiusculas"
+	fieldDigits       = "incluir_numeros"
+	fieldSpecial      = "incluir_caracteres_especiais"
+	fieldMinLower     = "minimo_minusculas"
+	fieldMinUpper     = "minimo_maiusculas"
+	fieldMinDigits    = "minimo_numeros"
+	fieldMinSpecial   = "minimo_especiais"
+	fieldAvoid        = "evitar_ambiguos"
+	fieldSpecialChars = "caracteres_especiais"
+	fieldExclude      = "excluir"
+	fieldRules        = "regras"
+	fieldWords        = "palavras"
+	fieldSeparator    = "separador"
+	fieldCapitalize   = "capitalizar"
+	fieldLanguage     = "idioma"
+	messageLength     = "tamanho deve ser um número inteiro entre 4 e 128"
+	messageCount      = "quantidade deve ser um número inteiro entre 1 e 100"
+	messageWords      = "palavras deve ser um número inteiro entre 3 e 20"
+	messageKind       = `tipo deve ser "senha" ou "frase"`
+	messageLanguage   = `idioma deve ser "en" (a lista de palavras em português ainda não está disponível)`
+	messageSeparator  = "separador deve ter de 1 a 3 caracteres ASCII visíveis ou espaços, sem letras nem algarismos"
+	messageNoClass    = "selecione ao menos uma classe: incluir_minusculas, incluir_maiusculas, incluir_numeros ou incluir_caracteres_especiais"
 )
 
 // FieldKind is the type of a field's value.
@@ -190,16 +189,22 @@ func (f fieldReader) boolean(name string, def bool) (bool, error) {
 	return false, fmt.Errorf("%s deve ser true ou false", name)
 }
 
-func (f fieldReader) integer(name string, def, lo, hi int, message string) (int, error) {
+func (f fieldReader) integer(name string, def, lo, hi int) (int, error) {
 	s, ok := f.get(name)
 	if !ok {
 		return def, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < lo || n > hi {
-		return 0, errors.New(message)
+		return 0, integerError(name, lo, hi)
 	}
 	return n, nil
+}
+
+// integerError is the message for an integer field out of its bounds, such
+// as messageLength.
+func integerError(name string, lo, hi int) error {
+	return fmt.Errorf("%s deve ser um número inteiro entre %d e %d", name, lo, hi)
 }
 
 // ParseRequest reads the fields by API name from a form-like source: get
@@ -220,7 +225,7 @@ func ParseRequest(get func(name string) (string, bool)) (Request, error) {
 		return Request{}, errors.New(messageKind)
 	}
 	var err error
-	if r.Count, err = f.integer(fieldCount, 1, 1, MaxCount, messageCount); err != nil {
+	if r.Count, err = f.integer(fieldCount, 1, 1, MaxCount); err != nil {
 		return Request{}, err
 	}
 	for _, fd := range fieldTable {
@@ -246,7 +251,7 @@ func ParseRequest(get func(name string) (string, bool)) (Request, error) {
 
 func (r *Request) readPassphrase(f fieldReader) error {
 	var err error
-	if r.Words, err = f.integer(fieldWords, DefaultWords, MinWords, MaxWords, messageWords); err != nil {
+	if r.Words, err = f.integer(fieldWords, DefaultWords, MinWords, MaxWords); err != nil {
 		return err
 	}
 	r.Separator = f.text(fieldSeparator, DefaultSeparator)
@@ -274,7 +279,7 @@ func (r *Request) readRules(f fieldReader) error {
 
 func (r *Request) readPassword(f fieldReader) error {
 	var err error
-	if r.Length, err = f.integer(fieldLength, DefaultLength, MinLength, MaxLength, messageLength); err != nil {
+	if r.Length, err = f.integer(fieldLength, DefaultLength, MinLength, MaxLength); err != nil {
 		return err
 	}
 	for _, b := range []struct {
@@ -291,7 +296,7 @@ func (r *Request) readPassword(f fieldReader) error {
 		name string
 		def  bool
 	}{{&r.MinLower, fieldMinLower, false}, {&r.MinUpper, fieldMinUpper, false}, {&r.MinDigits, fieldMinDigits, r.Digits}, {&r.MinSpecial, fieldMinSpecial, r.Special}} {
-		if *m.v, err = f.integer(m.name, b2i(m.def), 0, MaxLength, fmt.Sprintf(messageMinimumBase, m.name)); err != nil {
+		if *m.v, err = f.integer(m.name, b2i(m.def), 0, MaxLength); err != nil {
 			return err
 		}
 	}
@@ -404,7 +409,7 @@ func (r Request) passwordProblem() (problem, error) {
 	sum := 0
 	for _, c := range classes {
 		if c.min < 0 || c.min > MaxLength {
-			return problem{}, fmt.Errorf(messageMinimumBase, c.minName)
+			return problem{}, integerError(c.minName, 0, MaxLength)
 		}
 		if c.min > 0 && !c.on {
 			return problem{}, fmt.Errorf("%s exige %s", c.minName, c.name)
@@ -434,7 +439,7 @@ func (r Request) passwordProblem() (problem, error) {
 	if r.AvoidAmbiguous {
 		ambiguous = setOf(Ambiguous)
 	}
-	p := problem{n: r.Length}
+	p := problem{n: r.Length, classes: make([]class, 0, 4), reqs: make([]requirement, 0, 5)}
 	letters := false
 	for _, c := range classes {
 		if !c.on {
