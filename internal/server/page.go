@@ -191,6 +191,19 @@ func staticFiles() http.Handler {
 	})
 }
 
+// openAPI serves the API's OpenAPI 3.1 description, assets/openapi.json.
+func openAPI() http.Handler {
+	spec, err := assets.ReadFile("assets/openapi.json")
+	if err != nil {
+		panic(err) // embedded
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Write(spec)
+	})
+}
+
 // handleIndex is GET /: the form and the latest passwords. After a form POST it
 // also shows the new passwords, and the form keeps the options that made them.
 func handleIndex(p page) http.Handler {

@@ -21,9 +21,11 @@ func addRoutes(mux *http.ServeMux, d Deps, m *metrics, hist *observedHistory, s 
 	route("GET /api/senhas", "senhas", handleList(log, hist, s, size))
 	route("DELETE /api/senhas", "limpar-senhas", handleClear(log, hist, s))
 	route("/api/", "api-fallback", apiFallback(log, map[string]string{
-		"/api/gerar-senha": "POST",
-		"/api/senhas":      "GET, HEAD, DELETE",
+		"/api/gerar-senha":  "POST",
+		"/api/senhas":       "GET, HEAD, DELETE",
+		"/api/openapi.json": "GET, HEAD",
 	}))
+	route("GET /api/openapi.json", "openapi", openAPI())
 	route("GET /static/", "static", staticFiles())
 	route("GET /healthz", "healthz", handleHealthz())
 	route("GET /readyz", "readyz", handleReadyz(hist, d.Draining))
