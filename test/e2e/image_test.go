@@ -9,6 +9,7 @@ import (
 	"debug/elf"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -131,6 +132,29 @@ func TestImageHasNoShell(t *testing.T) {
 		} else if !strings.Contains(out, "executable file not found") && !strings.Contains(out, "no such file") {
 			t.Errorf("docker run --entrypoint %s failed for another reason: %s", sh, out)
 		}
+	}
+}
+
+// The command line works inside the image, with no server: `docker run --rm IMAGE gerar`
+// prints the passwords one per line, and a bad flag exits 2 with the API's message.
+func TestImageGerar(t *testing.T) {
+	out := run(t, nil, "docker", "run", "--rm", "--network", "none", appImage, "gerar", "-quantidade", "3", "-tamanho", "20", "-incluir-numeros")
+	lines := strings.Split(out, "\n")
+	if len(lines) != 3 {
+		t.Fatalf("gerar -quantidade 3 printed %q", out)
+	}
+	for _, p := range lines {
+		if len(p) != 20 || !strings.ContainsAny(p, "0123456789") {
+			t.Fatalf("gerar printed %q: want 20 characters with a digit", p)
+		}
+	}
+	if out := run(t, nil, "docker", "run", "--rm", "--network", "none", appImage, "gerar", "-tipo", "frase", "-json"); !strings.Contains(out, `"entropia_bits":64.62`) {
+		t.Fatalf("gerar -tipo frase -json: %s, want entropia_bits 64.62 (5·log2 7776)", out)
+	}
+	out, err := tryRun(nil, "docker", "run", "--rm", "--network", "none", appImage, "gerar", "-tamanho", "2")
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(out, "tamanho deve ser um número inteiro entre 4 e 128") {
+		t.Fatalf("gerar -tamanho 2: %v %q, want exit 2 with the API's message", err, out)
 	}
 }
 
