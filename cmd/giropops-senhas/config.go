@@ -21,6 +21,7 @@ const defaultPort = 5000
 type config struct {
 	addr            string
 	redis           *redis.Options // nil: no Redis configured, history in memory
+	autopipeline    bool           // REDIS_AUTOPIPELINE: concurrent requests share round trips
 	history         history.Config
 	scope           server.Scope
 	sessionTTL      time.Duration
@@ -40,6 +41,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		scope:           server.ScopeSession,
 		sessionTTL:      24 * time.Hour,
 		storeTimeout:    time.Second,
+		autopipeline:    true,
 		shutdownTimeout: 10 * time.Second,
 	}
 	var err error
@@ -93,6 +95,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if c.storeTimeout, err = duration("REDIS_TIMEOUT", v); err != nil {
 			return c, err
 		}
+	}
+	switch v := strings.ToLower(getenv("REDIS_AUTOPIPELINE")); v {
+	case "", "on":
+	case "off":
+		c.autopipeline = false
+	default:
+		return c, fmt.Errorf("REDIS_AUTOPIPELINE=%q: want on or off", v)
 	}
 	if v := getenv("SHUTDOWN_TIMEOUT"); v != "" {
 		if c.shutdownTimeout, err = duration("SHUTDOWN_TIMEOUT", v); err != nil {

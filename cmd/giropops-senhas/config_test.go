@@ -21,7 +21,7 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.addr != ":5000" || c.redis != nil || c.history.Size != 10 || c.scope != server.ScopeSession || c.shutdownTimeout != 10*time.Second {
+	if c.addr != ":5000" || c.redis != nil || c.history.Size != 10 || c.scope != server.ScopeSession || c.shutdownTimeout != 10*time.Second || !c.autopipeline {
 		t.Fatalf("defaults: %+v", c)
 	}
 
@@ -49,7 +49,7 @@ func TestLoadConfig(t *testing.T) {
 		{"LOG_LEVEL", "verbose"}, {"REDIS_HOST", "r", "REDIS_PORT", "0"}, {"REDIS_HOST", "r", "REDIS_DB", "16"},
 		{"REDIS_URL", "http://r:6379"}, {"REDIS_TIMEOUT", "0s"},
 		{"HISTORY_MAX_SESSIONS", "0"}, {"HISTORY_KEY", "c2VncmVkbw=="}, {"HISTORY_KEY", "not base64!"},
-		{"COOKIE_SECURE", "sim"}, {"HISTORY_ALLOW_CLEAR_GLOBAL", "talvez"},
+		{"COOKIE_SECURE", "sim"}, {"HISTORY_ALLOW_CLEAR_GLOBAL", "talvez"}, {"REDIS_AUTOPIPELINE", "talvez"},
 	} {
 		_, err := loadConfig(env(bad...))
 		if err == nil || !strings.Contains(err.Error(), bad[len(bad)-2]) {
@@ -58,9 +58,9 @@ func TestLoadConfig(t *testing.T) {
 	}
 	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 	c, err = loadConfig(env("HISTORY_KEY", key, "COOKIE_SECURE", "always", "HISTORY_MAX_SESSIONS", "500",
-		"HISTORY_ALLOW_CLEAR_GLOBAL", "true"))
+		"HISTORY_ALLOW_CLEAR_GLOBAL", "true", "REDIS_AUTOPIPELINE", "off"))
 	if err != nil || string(c.historyKey) != "0123456789abcdef0123456789abcdef" || c.cookieSecure != "always" ||
-		c.history.MaxLists != 500 || !c.clearGlobal {
+		c.history.MaxLists != 500 || !c.clearGlobal || c.autopipeline {
 		t.Fatalf("history settings: %+v, %v", c, err)
 	}
 	// Neither a password in REDIS_URL nor HISTORY_KEY ever reaches an error message.

@@ -90,8 +90,16 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	case cfg.redis != nil:
 		client := redis.NewClient(cfg.redis)
 		defer client.Close()
-		hist = history.NewRedis(client, cfg.history)
-		logger.Info("history in Redis", "addr", cfg.redis.Addr, "db", cfg.redis.DB, "scope", cfg.scope)
+		store := history.NewRedis(client, cfg.history)
+		if cfg.autopipeline {
+			var err error
+			if store, err = history.NewRedisAutoPipelined(client, cfg.history); err != nil {
+				return err
+			}
+			defer store.Close()
+		}
+		hist = store
+		logger.Info("history in Redis", "addr", cfg.redis.Addr, "db", cfg.redis.DB, "scope", cfg.scope, "autopipeline", cfg.autopipeline)
 	default:
 		hist = history.NewMemory(cfg.history)
 		logger.Info("no REDIS_HOST or REDIS_URL: history in memory, lost on restart and not shared between replicas", "scope", cfg.scope)

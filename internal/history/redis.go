@@ -8,11 +8,18 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Redis is a Store on a Redis server, shared by every replica of the app. Its
+// Redis is a store on a Redis server, shared by every replica of the app. Its
 // lists are the original app's: LPUSH to add, LRANGE 0 N-1 to read.
+//
+// With automatic pipelining (NewRedisAutoPipelined) the commands of concurrent
+// requests share round trips: go-redis's deferred autopipeliner queues them
+// and sends what has queued as one pipeline on one connection while the
+// previous one is answered. A request waits only for its own commands, and for
+// no longer than its context allows.
 type Redis struct {
 	cfg    Config
 	client *redis.Client
+	ap     *redis.AutoPipeliner // nil: one pipeline (round trip) per call
 }
 
 // RedisOptions returns client options with the timeouts a request path needs:
@@ -36,24 +43,47 @@ func RedisOptions(addr, password string, db int) *redis.Options {
 	}
 }
 
-// NewRedis returns a store that uses client. It does not connect until used.
+// NewRedis returns a store that uses client, one round trip per call. It does
+// not connect until used.
 func NewRedis(client *redis.Client, cfg Config) *Redis {
 	return &Redis{cfg: cfg, client: client}
+}
+
+// NewRedisAutoPipelined returns a store whose calls from concurrent requests
+// share round trips (go-redis's automatic pipelining, experimental in v9.22+).
+// Close releases the pipeliner's goroutines.
+func NewRedisAutoPipelined(client *redis.Client, cfg Config) (*Redis, error) {
+	opts := redis.DefaultAutoPipelineOptions()
+	// A Redis that does not answer must not let the queue grow without bound:
+	// past this many queued commands a call fails at once, like an outage.
+	opts.MaxQueuedCommands = 100_000
+	ap, err := client.AsyncAutoPipelineWithOptions(opts)
+	if err != nil {
+		return nil, fmt.Errorf("redis autopipeline: %w", err)
+	}
+	return &Redis{cfg: cfg, client: client, ap: ap}, nil
+}
+
+// Close stops the autopipeliner, if any (the client is the caller's to close).
+func (r *Redis) Close() error {
+	if r.ap != nil {
+		return r.ap.Close()
+	}
+	return nil
 }
 
 // Add pushes p onto the list at key, trims the list and, if ttl > 0, sets its TTL, in one
 // round trip. It needs no MULTI/EXEC: readers ask for at most Size entries, so
 // none sees the list between the push and the trim as any different.
 func (r *Redis) Add(ctx context.Context, key, p string, ttl time.Duration) error {
-	_, err := r.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		pipe.LPush(ctx, key, p)
-		pipe.LTrim(ctx, key, 0, int64(r.cfg.Size-1))
-		if ttl > 0 {
-			pipe.Expire(ctx, key, ttl)
-		}
-		return nil
-	})
-	if err != nil {
+	cmds := []redis.Cmder{
+		redis.NewIntCmd(ctx, "lpush", key, p),
+		redis.NewStatusCmd(ctx, "ltrim", key, 0, r.cfg.Size-1),
+	}
+	if ttl > 0 {
+		cmds = append(cmds, redis.NewBoolCmd(ctx, "expire", key, int64(ttl/time.Second)))
+	}
+	if err := r.run(ctx, cmds...); err != nil {
 		return fmt.Errorf("redis add: %w", err)
 	}
 	return nil
@@ -65,11 +95,42 @@ func (r *Redis) Latest(ctx context.Context, key string, n int) ([]string, error)
 	if n <= 0 {
 		return []string{}, nil // LRANGE 0 -1 would return the whole list
 	}
-	items, err := r.client.LRange(ctx, key, 0, int64(n-1)).Result()
-	if err != nil {
+	cmd := redis.NewStringSliceCmd(ctx, "lrange", key, 0, n-1)
+	if err := r.run(ctx, cmd); err != nil {
 		return nil, fmt.Errorf("redis latest: %w", err)
 	}
-	return items, nil
+	return cmd.Val(), nil
+}
+
+// run sends cmds in one round trip (a pipeline of their own), or queues them
+// on the autopipeliner and waits, within ctx, for the last: the stream is
+// ordered, so the others ran before it. It returns the first error.
+func (r *Redis) run(ctx context.Context, cmds ...redis.Cmder) error {
+	if r.ap == nil && len(cmds) == 1 {
+		return r.client.Process(ctx, cmds[0])
+	}
+	if r.ap == nil {
+		_, err := r.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+			for _, c := range cmds {
+				pipe.Process(ctx, c)
+			}
+			return nil
+		})
+		return err
+	}
+	var last redis.AutoFuture
+	for _, c := range cmds {
+		last = r.ap.Submit(ctx, c)
+	}
+	if err := last.WaitContext(ctx); err != nil {
+		return err
+	}
+	for _, c := range cmds {
+		if err := c.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Clear removes the list at key.
