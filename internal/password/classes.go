@@ -108,18 +108,18 @@ func convolve(a, b []*big.Int) []*big.Int {
 // splits calls f with k and C(j,k) * a[k] * b[j-k] for k = 0..j, skipping
 // zeros, until f returns false. t is reused between calls.
 func splits(j int, a, b []*big.Int, f func(k int, t *big.Int) bool) {
-	var binom, t big.Int
+	var binom, t, u, w big.Int
 	binom.SetInt64(1)
 	for k := 0; k <= j; k++ {
 		if k > 0 { // C(j,k) = C(j,k-1) * (j-k+1) / k
-			binom.Mul(&binom, big.NewInt(int64(j-k+1)))
-			binom.Quo(&binom, big.NewInt(int64(k)))
+			binom.Mul(&binom, w.SetInt64(int64(j-k+1)))
+			binom.Quo(&binom, w.SetInt64(int64(k)))
 		}
 		if a[k] == nil || b[j-k] == nil {
 			continue
 		}
-		t.Mul(&binom, a[k])
-		if !f(k, t.Mul(&t, b[j-k])) {
+		u.Mul(&binom, a[k])
+		if !f(k, t.Mul(&u, b[j-k])) { // not t.Mul(&t, ...), which allocates
 			return
 		}
 	}

@@ -55,7 +55,7 @@
 // above the largest multiple of |A|, so no modulo bias) and start again
 // unless the string meets every requirement and run limit. Every string of
 // A^n is equally likely, so every valid one is too. It is used when at least
-// one draw in 64 is valid, N * 64 >= |A|^n, which the exact count tells; that
+// one draw in 16 is valid, N * 16 >= |A|^n, which the exact count tells; that
 // covers nearly every real request, and it is the cheapest method.
 //
 // Otherwise the draw is exact, with no retries. With minimums of 1: one

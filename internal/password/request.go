@@ -273,7 +273,7 @@ func (r *Request) readRules(f fieldReader) error {
 	}
 	r.Rules = f.text(fieldRules, "")
 	// Count the passwords now, so that rules no password meets are refused here.
-	_, err := r.charGenerator(auto)
+	_, err := r.charGenerator(countOnly)
 	return err
 }
 

@@ -137,7 +137,7 @@ func TestUniformPasswords(t *testing.T) {
 	}
 }
 
-func (m mode) String() string { return [...]string{"auto", "rejection", "exact"}[m] }
+func (m mode) String() string { return [...]string{"auto", "rejection", "exact", "count"}[m] }
 
 // checkUniform runs the three tests; with biased, it wants at least one of
 // them to reject.
@@ -206,6 +206,7 @@ func TestHardRequestsUseExactSampling(t *testing.T) {
 		{"regras": "required: [a]; required: [b]; required: [c]; required: [d]; allowed: ascii-printable; maxlength: 6"}, // rare letters
 		{"tamanho": "8", "incluir_maiusculas": "false", "incluir_numeros": "true", "minimo_numeros": "7", "excluir": except(Lowercase+Digits, "ab1")},
 		{"tamanho": "128", "incluir_numeros": "true", "incluir_caracteres_especiais": "true", "minimo_numeros": "60", "minimo_especiais": "60"},
+		{"tamanho": "8", "incluir_numeros": "true", "incluir_caracteres_especiais": "true", "minimo_minusculas": "2", "minimo_maiusculas": "2", "minimo_numeros": "2", "minimo_especiais": "2"}, // 1 in 52
 	} {
 		r := mustRequest(t, f)
 		g := mustGenerator(t, r, auto)
@@ -219,7 +220,7 @@ func TestHardRequestsUseExactSampling(t *testing.T) {
 		}
 	}
 	// And the usual ones draw by rejection.
-	for _, f := range []fields{{}, {"tamanho": "16", "incluir_numeros": "true", "incluir_caracteres_especiais": "true"}, {"tamanho": "8", "incluir_numeros": "true", "incluir_caracteres_especiais": "true", "minimo_minusculas": "2", "minimo_maiusculas": "2", "minimo_numeros": "2", "minimo_especiais": "2"}} {
+	for _, f := range []fields{{}, {"tamanho": "16", "incluir_numeros": "true", "incluir_caracteres_especiais": "true"}, {"tamanho": "4", "incluir_numeros": "true", "incluir_caracteres_especiais": "true"}, {"regras": "required: upper; required: digit; required: [!#$]"}} {
 		if g := mustGenerator(t, mustRequest(t, f), auto); !g.chars.reject {
 			t.Errorf("%v: exact sampling, expected rejection", f)
 		}
