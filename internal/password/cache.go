@@ -2,7 +2,6 @@ package password
 
 import (
 	"container/list"
-	"errors"
 	"sync"
 )
 
@@ -35,7 +34,7 @@ func NewCache(maxBytes int) *Cache {
 // was prepared before.
 func (c *Cache) Generator(r Request) (*Generator, error) {
 	if r.Count < 1 || r.Count > MaxCount {
-		return nil, errors.New(messageCount)
+		return nil, integerError(fieldCount, 1, MaxCount)
 	}
 	key := r
 	key.Count = 1

@@ -18,7 +18,7 @@ func TestCache(t *testing.T) {
 		t.Error("a request that differs only in Count was prepared again")
 	}
 	r.Count = 0
-	if _, err := c.Generator(r); err == nil || err.Error() != messageCount {
+	if _, err := c.Generator(r); err == nil || err.Error() != "quantidade deve ser um número inteiro entre 1 e 100" {
 		t.Errorf("Count 0: %v", err)
 	}
 	if _, err := c.Generator(Request{Kind: KindPassword, Count: 1}); err == nil {

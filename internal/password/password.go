@@ -1,9 +1,6 @@
 package password
 
-import (
-	"errors"
-	"math"
-)
+import "math"
 
 // The character classes. Letters, Digits and Punctuation are the original
 // app's; Punctuation is the 32 ASCII punctuation characters (Python's
@@ -45,7 +42,7 @@ func (o Options) request() Request {
 // Validate reports whether the options can be generated.
 func (o Options) Validate() error {
 	if o.Length < MinLength || o.Length > MaxLength {
-		return errors.New(messageLength)
+		return integerError(fieldLength, MinLength, MaxLength)
 	}
 	return nil
 }

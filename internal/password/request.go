@@ -52,9 +52,6 @@ const (
 	fieldSeparator    = "separador"
 	fieldCapitalize   = "capitalizar"
 	fieldLanguage     = "idioma"
-	messageLength     = "tamanho deve ser um número inteiro entre 4 e 128"
-	messageCount      = "quantidade deve ser um número inteiro entre 1 e 100"
-	messageWords      = "palavras deve ser um número inteiro entre 3 e 20"
 	messageKind       = `tipo deve ser "senha" ou "frase"`
 	messageLanguage   = `idioma deve ser "en" (a lista de palavras em português ainda não está disponível)`
 	messageSeparator  = "separador deve ter de 1 a 3 caracteres ASCII visíveis ou espaços, sem letras nem algarismos"
@@ -202,7 +199,7 @@ func (f fieldReader) integer(name string, def, lo, hi int) (int, error) {
 }
 
 // integerError is the message for an integer field out of its bounds, such
-// as messageLength.
+// as "tamanho deve ser um número inteiro entre 4 e 128".
 func integerError(name string, lo, hi int) error {
 	return fmt.Errorf("%s deve ser um número inteiro entre %d e %d", name, lo, hi)
 }
@@ -332,7 +329,7 @@ func canonicalSpecials(s string) string {
 // validate checks every field of r, for requests built without ParseRequest.
 func (r Request) validate() error {
 	if r.Count < 1 || r.Count > MaxCount {
-		return errors.New(messageCount)
+		return integerError(fieldCount, 1, MaxCount)
 	}
 	switch r.Kind {
 	case KindPassphrase:
@@ -345,7 +342,7 @@ func (r Request) validate() error {
 
 func (r Request) validatePassphrase() error {
 	if r.Words < MinWords || r.Words > MaxWords {
-		return errors.New(messageWords)
+		return integerError(fieldWords, MinWords, MaxWords)
 	}
 	if !validSeparator(r.Separator) {
 		return errors.New(messageSeparator)
@@ -384,7 +381,7 @@ func firstNonPrintable(s string) (rune, bool) {
 // returns what to count.
 func (r Request) passwordProblem() (problem, error) {
 	if r.Length < MinLength || r.Length > MaxLength {
-		return problem{}, errors.New(messageLength)
+		return problem{}, integerError(fieldLength, MinLength, MaxLength)
 	}
 	if !r.Lower && !r.Upper && !r.Digits && !r.Special {
 		return problem{}, errors.New(messageNoClass)
@@ -483,9 +480,9 @@ func (r Request) passwordProblem() (problem, error) {
 	return p, nil
 }
 
-// Values renders r back to its fields, leaving out those at their defaults,
-// so that ParseRequest(r.Values().Get) gives r again (Values.Get and Has: use
-// a func that reports presence, as ParseRequest wants).
+// Values renders r back to its fields, leaving out those at their defaults:
+// ParseRequest over the result (Get for the text, Has for the presence) gives
+// r again, so a redirect can keep the options in its query.
 func (r Request) Values() url.Values {
 	v := url.Values{}
 	setInt := func(name string, n, def int) {
