@@ -12,13 +12,14 @@
 // A password request becomes a counting problem: strings of length n over an
 // alphabet A that meet requirements "at least m_j characters from the set
 // S_j" and, from regras, have no run of one character longer than k. The
-// fields give n = tamanho, A = the selected classes less excluir and the
-// look-alikes, one requirement per minimum above zero, and, when letters are
-// selected, "at least one letter of either case" (the original app's
-// guarantee, which the minimums of 0 for each case keep). regras gives the
-// length (see below), A = every character of its required and allowed lines
-// (all 95 printable ASCII characters when it has none) and one requirement
-// with m_j = 1 per required line, whatever the overlap between lines.
+// fields give n = tamanho, A = the selected classes less excluir (and less the
+// look-alikes with evitar_ambiguos), one requirement per minimum above zero,
+// and, when letters are selected, "at least one letter of either case" (the
+// original app's guarantee, which the minimums of 0 for each case keep).
+// regras gives the length (see below), A = every character of its required
+// and allowed lines (all 95 printable ASCII characters when it has none) and
+// one requirement with m_j = 1 per required line, whatever the overlap
+// between lines.
 //
 // Requirements that say nothing are dropped first: a set holding all of A,
 // and a set holding a smaller requirement's set (any character of the smaller
@@ -26,8 +27,9 @@
 //
 // # Passwords: how they are counted
 //
-// When every minimum is 1 (every regras request, and every request with the
-// original's fields) the count is inclusion–exclusion over the requirements:
+// When no minimum is above 1 (every regras request, and every request with
+// the original's fields) the count is inclusion–exclusion over the
+// requirements:
 //
 //	N = sum over subsets T of the requirements of (-1)^|T| h(|A \ union of S_j for j in T|)
 //
