@@ -56,7 +56,11 @@ func TestCacheConcurrent(t *testing.T) {
 	for i := range 8 {
 		wg.Go(func() {
 			for j := range 50 {
-				r := mustRequest(t, fields{"tamanho": fmt.Sprint(4 + (i+j)%10), "incluir_numeros": "true", "minimo_numeros": "2"})
+				f := fields{"tamanho": fmt.Sprint(4 + (i+j)%10), "incluir_numeros": "true", "minimo_numeros": "2"}
+				if j%2 == 1 { // exact unranking, shared tables
+					f = fields{"regras": fmt.Sprintf("allowed: [abc]; required: [a]; max-consecutive: 1; maxlength: %d", 4+(i+j)%10)}
+				}
+				r := mustRequest(t, f)
 				g, err := c.Generator(r)
 				if err != nil {
 					t.Error(err)
