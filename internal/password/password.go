@@ -20,56 +20,6 @@ const (
 	MaxLength = 128
 )
 
-// Options is the original app's request: Length characters, letters always,
-// and at least one digit and one special character when asked.
-//
-// Deprecated: use ParseRequest and Request.Generator; Options stays while the
-// server moves to them.
-type Options struct {
-	Length  int
-	Digits  bool // include at least one of Digits
-	Special bool // include at least one of Punctuation
-}
-
-func (o Options) request() Request {
-	r := DefaultRequest()
-	r.Length = o.Length
-	r.Digits, r.MinDigits = o.Digits, b2i(o.Digits)
-	r.Special, r.MinSpecial = o.Special, b2i(o.Special)
-	return r
-}
-
-// Validate reports whether the options can be generated.
-func (o Options) Validate() error {
-	if o.Length < MinLength || o.Length > MaxLength {
-		return integerError(fieldLength, MinLength, MaxLength)
-	}
-	return nil
-}
-
-// Generate returns a new password. Its only error is an invalid Options.
-//
-// Deprecated: use Request.Generator.
-func Generate(o Options) (string, error) {
-	g, err := o.request().Generator()
-	if err != nil {
-		return "", err
-	}
-	return g.Generate(), nil
-}
-
-// Entropy returns the strength of a password generated with o, in bits (0 for
-// invalid options).
-//
-// Deprecated: use Generator.Entropy.
-func Entropy(o Options) float64 {
-	g, err := o.request().Generator()
-	if err != nil {
-		return 0
-	}
-	return g.Entropy()
-}
-
 // EntropyOf estimates the strength of an existing password, in bits, from the
 // classes it uses: letters, digits and anything else (counted as the 32
 // special characters), as if it were drawn from exactly those classes with one
