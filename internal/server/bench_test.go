@@ -15,9 +15,13 @@ import (
 	"github.com/giropops/giropops-senhas/internal/server"
 )
 
-func benchHandler(_ *testing.B, hist server.History) http.Handler {
+func benchHandler(b *testing.B, hist server.History) http.Handler {
+	return benchHandlerScope(b, hist, server.ScopeGlobal)
+}
+
+func benchHandlerScope(_ *testing.B, hist server.History, scope server.Scope) http.Handler {
 	return server.New(server.Deps{
-		Config:  server.Config{Scope: server.ScopeGlobal, HistorySize: 10, StoreTimeout: time.Second},
+		Config:  server.Config{Scope: scope, HistorySize: 10, SessionTTL: time.Hour, StoreTimeout: time.Second},
 		History: hist, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Registry: prometheus.NewRegistry(), Draining: new(atomic.Bool),
 	})
@@ -42,6 +46,12 @@ const benchBody = `{"tamanho": 16, "incluir_numeros": true, "incluir_caracteres_
 
 func BenchmarkGenerateMemory(b *testing.B) {
 	benchRequests(b, benchHandler(b, memoryStore()), "POST", "/api/gerar-senha", benchBody)
+}
+
+// A cookie-less client in session scope: every call starts a session (a
+// secret, its keys, a Set-Cookie, a new list), against a full in-memory store.
+func BenchmarkGenerateMemorySessionNoCookie(b *testing.B) {
+	benchRequests(b, benchHandlerScope(b, memoryStore(), server.ScopeSession), "POST", "/api/gerar-senha", benchBody)
 }
 
 func BenchmarkGenerateRedis(b *testing.B) {

@@ -27,17 +27,29 @@ func (f fields) get(name string) (string, bool) { s, ok := f[name]; return s, ok
 // ignored, as the original app ignored them.
 func jsonFields(body map[string]json.RawMessage) (fields, error) {
 	f := fields{}
-	for _, fd := range password.Fields() {
-		s, ok, err := jsonScalar(body[fd.Name], fd.Name)
+	for name, raw := range body {
+		if !slices.Contains(fieldNames, name) {
+			continue
+		}
+		s, ok, err := jsonScalar(raw, name)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			f[fd.Name] = s
+			f[name] = s
 		}
 	}
 	return f, nil
 }
+
+// fieldNames are the names of the generation fields.
+var fieldNames = func() []string {
+	var names []string
+	for _, fd := range password.Fields() {
+		names = append(names, fd.Name)
+	}
+	return names
+}()
 
 // formFields reads the generation fields of the page's form. A form posts
 // every input, so the fields that do not apply to the chosen tipo, and those

@@ -36,9 +36,11 @@ const sealVersion = 1
 
 // derive returns the store key (32 hex characters) and the AEAD of a secret.
 // Both come from one HKDF output: knowing the store key tells nothing of the
-// AEAD key, and neither gives back the secret.
+// AEAD key, and neither gives back the secret. The secret is 32 uniformly
+// random bytes (or HISTORY_KEY, which must be), already a pseudorandom key, so
+// HKDF's extract step is skipped (RFC 5869, section 3.3) and only Expand runs.
 func derive(secret []byte, info string) (id string, aead cipher.AEAD) {
-	k, err := hkdf.Key(sha256.New, secret, nil, info, 16+32)
+	k, err := hkdf.Expand(sha256.New, secret, info, 16+32)
 	if err != nil {
 		panic(err) // only for a length HKDF-SHA256 cannot produce
 	}
