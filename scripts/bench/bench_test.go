@@ -56,7 +56,12 @@ type target struct {
 	IdleFile    int64           `json:"idle_rss_file_bytes"` // pages of the executable, shared with the page cache
 	PeakRSS     int64           `json:"peak_rss_bytes"`
 	Baseline    string          `json:"baseline,omitempty"` // the ceiling it is compared with
-	pid         func() int
+	// Scenarios it runs (nil: all) and the wrk.lua scenario each one sends, when
+	// another (the cookie-keeping generate).
+	Scenarios []string          `json:"scenarios,omitempty"`
+	Wrk       map[string]string `json:"wrk,omitempty"`
+	Note      string            `json:"note,omitempty"`
+	pid       func() int
 	alive       func() bool
 }
 
@@ -179,7 +184,34 @@ func TestBench(t *testing.T) {
 	if _, err := apprun.WaitFor200(bin.URL+"/readyz", 5*time.Second, ap.Done()); err != nil {
 		t.Fatalf("the app is not ready (Redis at %s): %v", redis.Addr, err)
 	}
+	bin.Note = "Redis, HISTORY_SCOPE=global, automatic pipelining"
 	targets := []*target{ceil, bin}
+	// The issue 13 and 11 comparisons, generate only, in the same rounds: what a
+	// Redis round trip costs a bare handler; the app before automatic pipelining;
+	// session scope with browsers that keep their cookies; and the in-memory
+	// history, global and with cookie-less clients (a new session each call).
+	generateOnly := []string{"generate"}
+	for _, extra := range []struct {
+		name, note, bin string
+		env         []string
+		wrk         string
+	}{
+		{"ceiling+redis", "the bare handler, plus LPUSH and LTRIM with plain go-redis (one round trip)", ceilBin, []string{"REDIS_ADDR=" + redis.Addr}, ""},
+		{"binary-plain", "Redis, HISTORY_SCOPE=global, REDIS_AUTOPIPELINE=off (one round trip per request)", appBin, append(slices.Clone(appEnv), "REDIS_AUTOPIPELINE=off"), ""},
+		{"binary-session", "Redis, HISTORY_SCOPE=session, 64 session cookies per wrk thread", appBin, []string{"REDIS_HOST=" + host, "REDIS_PORT=" + port, "HISTORY_SCOPE=session", "LOG_LEVEL=warn"}, "generate-cookies"},
+		{"memory-global", "no Redis (in-memory history), HISTORY_SCOPE=global", appBin, []string{"HISTORY_SCOPE=global", "LOG_LEVEL=warn"}, ""},
+		{"memory-session", "no Redis, HISTORY_SCOPE=session, cookie-less clients: a new session per request", appBin, []string{"HISTORY_SCOPE=session", "LOG_LEVEL=warn"}, ""},
+	} {
+		p := apprun.Start(t, extra.bin, "/healthz", extra.env...)
+		tg := &target{Name: extra.name, Note: extra.note, Baseline: "ceiling", URL: p.URL, StartUp: p.StartUp,
+			StartUpRuns: []time.Duration{p.StartUp}, Scenarios: generateOnly}
+		if extra.wrk != "" {
+			tg.Wrk = map[string]string{"generate": extra.wrk}
+		}
+		tg.pid = func() int { return p.Cmd.Process.Pid }
+		tg.alive = func() bool { return !p.Exited() }
+		targets = append(targets, tg)
+	}
 	if img := os.Getenv("BENCH_DOCKER"); img != "" {
 		dceil, dapp := startImages(t, img, envOr("BENCH_REDIS_IMAGE", "giropops-senhas-redis:local"), ceilBin)
 		dapp.Baseline = dceil.Name
@@ -199,7 +231,7 @@ func TestBench(t *testing.T) {
 	}
 
 	for _, tg := range targets { // warm-up: connections, caches, the history
-		if _, err := runWrk(lua, tg.URL, "mix", 32, "1s"); err != nil {
+		if _, err := runWrk(lua, tg.URL, tg.wrk("mix"), 32, "1s"); err != nil {
 			t.Fatalf("warm-up of %s: %v", tg.Name, err)
 		}
 	}
@@ -209,11 +241,17 @@ func TestBench(t *testing.T) {
 	for _, sc := range scenarios {
 		for _, c := range conns {
 			byTarget := map[string][]cell{}
+			var in []*target
+			for _, tg := range targets {
+				if tg.Scenarios == nil || slices.Contains(tg.Scenarios, sc) {
+					in = append(in, tg)
+				}
+			}
 			for r := range rounds {
-				for i := range targets {
-					tg := targets[(i+r)%len(targets)]
+				for i := range in {
+					tg := in[(i+r)%len(in)]
 					cpu0 := cpuTime(tg.pid())
-					res, err := runWrk(lua, tg.URL, sc, c, slice.String())
+					res, err := runWrk(lua, tg.URL, tg.wrk(sc), c, slice.String())
 					if err != nil {
 						t.Fatalf("%s %s c=%d: %v", tg.Name, sc, c, err)
 					}
@@ -221,7 +259,7 @@ func TestBench(t *testing.T) {
 					byTarget[tg.Name] = append(byTarget[tg.Name], res)
 				}
 			}
-			for _, tg := range targets {
+			for _, tg := range in {
 				res := merge(byTarget[tg.Name])
 				res.Scenario, res.Conns, res.Target = sc, c, tg.Name
 				rep.Cells = append(rep.Cells, res)
@@ -248,6 +286,17 @@ func TestBench(t *testing.T) {
 	}
 	fmt.Println(rep.markdown())
 	fmt.Printf("wrote %s/{results.md,results.json,bench.svg} in %s\n", out, rep.Elapsed)
+}
+
+// wrk is the wrk.lua scenario tg sends for the scenario sc.
+func (tg *target) wrk(sc string) string {
+	if w, ok := tg.Wrk[sc]; ok {
+		return w
+	}
+	if sc == "mix" && tg.Wrk["generate"] != "" { // warm-up of a generate-only target
+		return tg.Wrk["generate"]
+	}
+	return sc
 }
 
 // runWrk runs one cell: wrk with 2 threads (1 for 1 connection), and requests

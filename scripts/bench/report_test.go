@@ -115,10 +115,14 @@ func (r *report) markdown() string {
 		"RSS is VmRSS (idle: started, health checked, no load yet; anonymous is the heap and stacks, file the pages "+
 		"of the executable) and VmHWM (peak over the whole run) of the server process.\n", startRuns, dockerStartRuns, healthInterval)
 
-	w("\n| goal (issue 6) | server | measured | met |\n|---|---|--:|:-:|\n")
+	if notes := r.notes(); notes != "" {
+		w("\nThe servers that run the generate scenario only, in the same rounds:\n\n%s", notes)
+	}
+	w("\n| goal | server | measured | met |\n|---|---|--:|:-:|\n")
+	r.goals13(w)
 	for _, t := range r.Targets {
 		b := r.baseline(t.Name)
-		if b == nil {
+		if b == nil || t.Scenarios != nil {
 			continue
 		}
 		app, ok1 := r.cell("generate", goalConns, t.Name)
@@ -137,6 +141,61 @@ func (r *report) markdown() string {
 		w("| peak RSS < %.0f MB | %s | %.1f MB | %s |\n", goalPeakRSS/1e6, t.Name, float64(t.PeakRSS)/1e6, yes(float64(t.PeakRSS) < goalPeakRSS))
 	}
 	return b.String()
+}
+
+func (r *report) notes() string {
+	var b strings.Builder
+	for _, t := range r.Targets {
+		if t.Note != "" {
+			fmt.Fprintf(&b, "- %s: %s\n", t.Name, t.Note)
+		}
+	}
+	return b.String()
+}
+
+// goals13 checks the targets of issue 13 (throughput with a Redis write on
+// every request) and issue 11 (a cookie-less flood costs the in-memory history
+// little), each as a ratio of two servers of the same rounds.
+func (r *report) goals13(w func(string, ...any)) {
+	ratio := func(sc string, conns int, a, b string, f func(cell) float64) (float64, cell, cell, bool) {
+		x, ok1 := r.cell(sc, conns, a)
+		y, ok2 := r.cell(sc, conns, b)
+		if !ok1 || !ok2 || f(y) == 0 {
+			return 0, x, y, false
+		}
+		return f(x) / f(y), x, y, true
+	}
+	rps := func(c cell) float64 { return c.RPS }
+	for _, g := range []struct {
+		title     string
+		conns     int
+		a, b      string
+		f         func(cell) float64
+		atLeast   bool
+		goal      float64
+		unit, fmt string
+	}{
+		{"req/s ≥ 0.5× the ceiling's", 32, "binary", "ceiling", rps, true, 0.5, "req/s", "%.0f"},
+		{"CPU per request ≤ 2× the ceiling's", 32, "binary", "ceiling", func(c cell) float64 { return c.CPUPerReq }, false, 2, "µs", "%.0f"},
+		{"p99 ≤ 2× the ceiling's", 32, "binary", "ceiling", func(c cell) float64 { return c.P99 }, false, 2, "ms", "%.2f"},
+		{"req/s ≥ 0.5× the ceiling's", 128, "binary", "ceiling", rps, true, 0.5, "req/s", "%.0f"},
+		{"session scope, cookies kept: req/s ≥ 0.9× global scope's", 32, "binary-session", "binary", rps, true, 0.9, "req/s", "%.0f"},
+		{"1 connection: p50 ≤ 1.1× the app without automatic pipelining", 1, "binary", "binary-plain", func(c cell) float64 { return c.P50 }, false, 1.1, "ms", "%.3f"},
+		{"in memory, cookie-less clients: req/s ≥ 0.8× global scope's (issue 11)", 32, "memory-session", "memory-global", rps, true, 0.8, "req/s", "%.0f"},
+	} {
+		v, x, y, ok := ratio("generate", g.conns, g.a, g.b, g.f)
+		if !ok {
+			continue
+		}
+		met := v <= g.goal
+		if g.atLeast {
+			met = v >= g.goal
+		}
+		w("| generate, %d conns: %s | %s | %.2f× ("+g.fmt+" vs "+g.fmt+" %s) | %s |\n", g.conns, g.title, g.a, v, g.f(x), g.f(y), g.unit, yes(met))
+	}
+	if c, ok := r.cell("generate", 128, "binary"); ok {
+		w("| generate, 128 conns: zero errors | binary | %d | %s |\n", c.Errors, yes(c.Errors == 0))
+	}
 }
 
 func withRatio(v, ceil float64, prec int, own bool) string {
@@ -178,7 +237,8 @@ func fmtDur(d time.Duration) string { return strconv.FormatFloat(ms(d), 'f', 1, 
 
 func mb(n int64) string { return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB" }
 
-var colors = map[string]string{"ceiling": "#9e9e9e", "binary": "#1f77b4", "ceiling-docker": "#cfcfcf", "image": "#ff7f0e"}
+var colors = map[string]string{"ceiling": "#9e9e9e", "binary": "#1f77b4", "ceiling-docker": "#cfcfcf", "image": "#ff7f0e",
+	"ceiling+redis": "#616161", "binary-plain": "#aec7e8", "binary-session": "#2ca02c", "memory-global": "#9467bd", "memory-session": "#c5b0d5"}
 
 // svg draws req/s, p99 latency and CPU per request (one row each) for each scenario,
 // grouped by concurrency, one bar per server.

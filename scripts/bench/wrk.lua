@@ -3,6 +3,8 @@
 --   list      GET /api/senhas
 --   index     GET /
 --   mix       the course's Locust mix: one generate to two list reads
+--   generate-cookies  generate from browsers that keep their session: each thread
+--             sends 64 valid session cookies in turn (HISTORY_SCOPE=session)
 -- done() prints one JSON line with the counts and latency percentiles (microseconds).
 
 local body = '{"tamanho": 16, "incluir_numeros": true, "incluir_caracteres_especiais": true}'
@@ -18,6 +20,23 @@ function init(args)
     index = { index },
     mix = { generate, list, list },
   }
+  if args[1] == "generate-cookies" then
+    -- Each thread has its own Lua state: seed it apart (a table's address differs).
+    math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 1000003)
+    -- A session cookie is 32 random bytes in unpadded base64url: 43 characters.
+    local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    scenarios["generate-cookies"] = {}
+    for i = 1, 64 do
+      local c = {}
+      for j = 1, 42 do
+        local k = math.random(1, 64)
+        c[j] = alphabet:sub(k, k)
+      end
+      c[43] = "A" -- the last character carries 2 bits only; A keeps them zero
+      table.insert(scenarios["generate-cookies"], wrk.format("POST", "/api/gerar-senha",
+        { ["Content-Type"] = "application/json", ["Cookie"] = "giropops_sessao=" .. table.concat(c) }, body))
+    end
+  end
   reqs = scenarios[args[1]]
   if reqs == nil then
     error("wrk.lua: unknown scenario " .. tostring(args[1]))
