@@ -260,6 +260,11 @@ func TestNothingReadableInRedis(t *testing.T) {
 			base = glob.URL
 		}
 		checkHistory(t, o, base)
+		// The page lists them too.
+		page := do(t, o.c, "GET", base+"/", "", "")
+		if !strings.Contains(page.body, `id="senha-1">`+html.EscapeString(o.latest(1)[0])+`</code>`) {
+			t.Errorf("%s: the page of the restarted app does not list its newest password", o.label)
+		}
 	}
 }
 
