@@ -80,3 +80,21 @@ func fill(h http.Handler) {
 		h.ServeHTTP(httptest.NewRecorder(), req)
 	}
 }
+
+// A browser that keeps its cookie in session scope: every call opens its
+// session (derives its keys), seals the entry and renews the cookie.
+func BenchmarkGenerateMemorySessionCookie(b *testing.B) {
+	h := benchHandlerScope(b, memoryStore(), server.ScopeSession)
+	b.ReportAllocs()
+	cookie := "giropops_sessao=" + strings.Repeat("A", 43)
+	for b.Loop() {
+		req := httptest.NewRequest("POST", "/api/gerar-senha", strings.NewReader(benchBody))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Cookie", cookie)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+}

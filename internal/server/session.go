@@ -65,15 +65,21 @@ const (
 
 // get returns the request's session, if its cookie holds a valid secret.
 func (s sessions) get(r *http.Request) (session, bool) {
+	sess, _, ok := s.fromCookie(r)
+	return sess, ok
+}
+
+// fromCookie is get, with the cookie's value.
+func (s sessions) fromCookie(r *http.Request) (session, string, bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || len(c.Value) != base64.RawURLEncoding.EncodedLen(secretSize) {
-		return session{}, false
+		return session{}, "", false
 	}
 	secret, err := base64.RawURLEncoding.DecodeString(c.Value)
 	if err != nil {
-		return session{}, false
+		return session{}, "", false
 	}
-	return s.session(secret, s.ttl), true
+	return s.session(secret, s.ttl), c.Value, true
 }
 
 func (s sessions) session(secret []byte, ttl time.Duration) session {
@@ -115,12 +121,8 @@ func (s sessions) write(w http.ResponseWriter, r *http.Request, form bool) (list
 }
 
 func (s sessions) start(w http.ResponseWriter, r *http.Request, form bool) session {
-	sess, ok := s.get(r)
-	var value string
-	if ok {
-		c, _ := r.Cookie(sessionCookie)
-		value = c.Value
-	} else {
+	sess, value, ok := s.fromCookie(r)
+	if !ok {
 		secret := make([]byte, secretSize)
 		rand.Read(secret)
 		ttl := s.ttl
