@@ -244,20 +244,64 @@ func TestRedisCallsKeepTheirDeadline(t *testing.T) {
 			if err := admin.Do(t.Context(), "CLIENT", "PAUSE", "1500", "ALL").Err(); err != nil {
 				t.Fatal(err)
 			}
-			for _, call := range []func(context.Context) error{
-				func(ctx context.Context) error { return s.Add(ctx, "k", "x", time.Minute) },
-				func(ctx context.Context) error { _, err := s.Latest(ctx, "k", 10); return err },
-			} {
-				ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
-				start := time.Now()
-				err := call(ctx)
-				cancel()
-				if err == nil || time.Since(start) > 600*time.Millisecond {
-					t.Fatalf("a call to a paused Redis: %v after %v, want an error within its 200ms deadline", err, time.Since(start))
-				}
+			// Eight calls at once: with automatic pipelining all but one queue on
+			// the pipeliner, the path that must keep the deadline too.
+			var wg sync.WaitGroup
+			for i := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+					defer cancel()
+					start := time.Now()
+					var err error
+					if i%2 == 0 {
+						err = s.Add(ctx, "k", "x", time.Minute)
+					} else {
+						_, err = s.Latest(ctx, "k", 10)
+					}
+					if err == nil || time.Since(start) > 600*time.Millisecond {
+						t.Errorf("a call to a paused Redis: %v after %v, want an error within its 200ms deadline", err, time.Since(start))
+					}
+				}()
 			}
+			wg.Wait()
 		})
 	}
+}
+
+// Concurrent clients each read what they wrote, whichever path their calls
+// took (plain when alone, the pipeliner when others are under way).
+func TestRedisConcurrentReadYourWrites(t *testing.T) {
+	srv := redistest.Start(t, false)
+	client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
+	defer client.Close()
+	s, err := history.NewRedisAutoPipelined(client, history.Config{Size: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var wg sync.WaitGroup
+	for w := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, key := context.Background(), fmt.Sprint("cliente:", w)
+			for i := range 50 {
+				p := fmt.Sprint(w, "-", i)
+				if err := s.Add(ctx, key, p, time.Minute); err != nil {
+					t.Error(err)
+					return
+				}
+				got, err := s.Latest(ctx, key, 3)
+				if err != nil || len(got) == 0 || got[0] != p || len(got) > 3 {
+					t.Errorf("%s after adding %s reads %v, %v", key, p, got, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // A flood of short-lived lists cannot push out longer-lived ones or lists

@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,11 +16,17 @@ import (
 // requests share round trips: go-redis's deferred autopipeliner queues them
 // and sends what has queued as one pipeline on one connection while the
 // previous one is answered. A request waits only for its own commands, and for
-// no longer than its context allows.
+// no longer than its context allows. A call made while no other is under way
+// goes straight to Redis, as without pipelining. Every call waits for its
+// replies, so a client's later call never overtakes its earlier one.
 type Redis struct {
 	cfg    Config
 	client *redis.Client
 	ap     *redis.AutoPipeliner // nil: one pipeline (round trip) per call
+	// busy counts the calls under way. A call with no other under way has no
+	// round trip to share: it takes the plain path, which costs a lone client
+	// less latency than a hand-off to the pipeliner's goroutines.
+	busy atomic.Int64
 }
 
 // RedisOptions returns client options with the timeouts a request path needs:
@@ -102,22 +109,30 @@ func (r *Redis) Latest(ctx context.Context, key string, n int) ([]string, error)
 	return cmd.Val(), nil
 }
 
-// run sends cmds in one round trip (a pipeline of their own), or queues them
-// on the autopipeliner and waits, within ctx, for the last: the stream is
-// ordered, so the others ran before it. It returns the first error.
+// run sends cmds in one round trip (a pipeline of their own) or, while other
+// calls are under way, on the autopipeliner. It returns the first error.
 func (r *Redis) run(ctx context.Context, cmds ...redis.Cmder) error {
-	if r.ap == nil && len(cmds) == 1 {
+	if r.ap != nil {
+		defer r.busy.Add(-1)
+		if r.busy.Add(1) > 1 {
+			return r.queue(ctx, cmds)
+		}
+	}
+	if len(cmds) == 1 {
 		return r.client.Process(ctx, cmds[0])
 	}
-	if r.ap == nil {
-		_, err := r.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-			for _, c := range cmds {
-				pipe.Process(ctx, c)
-			}
-			return nil
-		})
-		return err
-	}
+	_, err := r.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for _, c := range cmds {
+			pipe.Process(ctx, c)
+		}
+		return nil
+	})
+	return err
+}
+
+// queue runs cmds on the autopipeliner and waits, within ctx, for the last:
+// the stream is ordered, so the others ran before it.
+func (r *Redis) queue(ctx context.Context, cmds []redis.Cmder) error {
 	var last redis.AutoFuture
 	for _, c := range cmds {
 		last = r.ap.Submit(ctx, c)

@@ -116,7 +116,7 @@ func (r *report) markdown() string {
 		"of the executable) and VmHWM (peak over the whole run) of the server process.\n", startRuns, dockerStartRuns, healthInterval)
 
 	if notes := r.notes(); notes != "" {
-		w("\nThe servers that run the generate scenario only, in the same rounds:\n\n%s", notes)
+		w("\nThe servers, in the same rounds (all but ceiling, binary and the Docker pair run the generate scenario only):\n\n%s", notes)
 	}
 	w("\n| goal | server | measured | met |\n|---|---|--:|:-:|\n")
 	r.goals13(w)
