@@ -366,8 +366,10 @@ func checkTestPod(p *problems, pod *corev1.Pod) {
 		p.add("%s: not a helm test hook", name)
 	}
 	checkPodBasics(p, name, pod.Spec)
-	if pod.Spec.RestartPolicy != corev1.RestartPolicyNever {
-		p.add("%s: restartPolicy must be Never", name)
+	// OnFailure: a connection refused before the NetworkPolicy controller knows the new
+	// pod is retried from the same pod (a new pod would race the controller again).
+	if pod.Spec.RestartPolicy != corev1.RestartPolicyOnFailure {
+		p.add("%s: restartPolicy %q, want OnFailure", name, pod.Spec.RestartPolicy)
 	}
 	if len(pod.Spec.Containers) != 1 {
 		p.add("%s: want one container", name)
