@@ -3,7 +3,7 @@
 # the shared libraries ldd lists for them, the dynamic loader, and passwd/group entries
 # for the redis user. Usage: redis-image.sh [TAG] (default giropops-senhas-redis:local).
 # The image's CMD (deploy/docker/redis/Dockerfile) carries the project's Redis options
-# (AOF, maxmemory 192mb, maxmemory-policy volatile-ttl): `docker run` of the image alone
+# (AOF, maxmemory 180mb, maxmemory-policy volatile-ttl): `docker run` of the image alone
 # runs Redis as make up and compose do. Rebuild after changing them.
 set -euo pipefail
 tag=${1:-giropops-senhas-redis:local}

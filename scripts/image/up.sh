@@ -27,7 +27,7 @@ docker volume create "$volume" >/dev/null
 docker rm -f "$name" "$redis" >/dev/null 2>&1 || true
 
 # Redis: the options of the local image's CMD (deploy/docker/redis/Dockerfile, the one list:
-# AOF on, data on the volume, maxmemory 192mb with volatile-ttl), passed explicitly so that
+# AOF on, data on the volume, maxmemory 180mb with volatile-ttl), passed explicitly so that
 # another REDIS_IMAGE runs with them too, and a memory limit above maxmemory, so Redis
 # evicts before the kernel would kill it. Only options are passed: the local image's
 # entrypoint is redis-server, and the official image's entrypoint prepends redis-server.
