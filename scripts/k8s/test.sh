@@ -6,7 +6,10 @@
 #      through the Service from another pod and through a port-forward from the host,
 #      helm upgrade under load without a lost request, an app pod deleted under load, the
 #      Redis pod deleted without losing history, Redis down without the app going down,
-#      the HPA scaling out on metrics-server, the NetworkPolicies enforced (kube-router);
+#      the HPA scaling out on metrics-server, the NetworkPolicies enforced (kube-router),
+#      the history key kept across the upgrade, and Redis flooded by cookie-less clients up
+#      to its maxmemory (a small limit here) without a refused request, an OOM kill or the
+#      loss of a confirmed session's history;
 #   3. teardown, and a diff of the host state before and after (must be empty).
 # Part 2 needs the app's OCI layout (make image) and giropops-senhas-redis:local (make
 # redis-image) and HELM; without them it is skipped locally and fails under CI=true.
@@ -186,9 +189,13 @@ spec:
     required:
       nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [$NODE_NAME]}]}]
 YAML
+# Redis gets a small memory limit, so that the flood at the end reaches its maxmemory
+# ((48Mi - 16Mi) * 3/4 = 24Mi) in well under a minute.
 cat >"$art/values.yaml" <<YAML
 image: {repository: giropops-senhas, digest: "$digest"}
-redis: {persistence: {storageClassName: giropops-local, size: 1Gi}}
+redis:
+  persistence: {storageClassName: giropops-local, size: 1Gi}
+  resources: {requests: {cpu: 50m, memory: 32Mi}, limits: {cpu: 500m, memory: 48Mi}}
 # The test's client pods and the host (load through the cluster IP) may reach the app.
 networkPolicy:
   extraFrom:
@@ -201,9 +208,15 @@ h install "$REL" "$CHART" -f "$art/values.yaml" --wait --timeout 4m >"$art/helm-
 figure "helm install --wait: $((SECONDS - t))s"
 kc wait -n "$NS" --for=condition=Ready pod -l "app.kubernetes.io/instance=$REL" --timeout 120s >/dev/null
 pass "helm install: every pod admitted under restricted and Ready: $(kc get pods -n "$NS" -l "app.kubernetes.io/instance=$REL" -o name | tr '\n' ' ')"
-h test "$REL" --timeout 2m >"$art/helm-test.txt" || { cat "$art/helm-test.txt" >&2; fail "helm test"; }
-pass "helm test"
 SVC=$(kc get svc -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=app" -o jsonpath='{.items[0].metadata.name}')
+IP=$(kc get svc -n "$NS" "$SVC" -o jsonpath='{.spec.clusterIP}')
+URL=http://$IP:5000
+# Ready pods reach kube-proxy's rules a moment later: wait until the Service answers the
+# host. The chart's test pod restarts until kube-router lets it in (restartPolicy OnFailure:
+# new pods were refused for a few seconds, and a Never pod failed helm test on two runs).
+wait_for 30 "the Service's endpoints from the host" curl -fsS -o /dev/null "$URL/healthz"
+h test "$REL" --timeout 2m >"$art/helm-test.txt" 2>&1 || { cat "$art/helm-test.txt" >&2; fail "helm test"; }
+pass "helm test"
 
 # From another pod: our image's healthcheck subcommand (no curl in it) through the Service's DNS name.
 in_pod_get() { allowed "$1" "$APP_IMAGE" 65532 true -- healthcheck "$2"; }
@@ -231,8 +244,6 @@ pass "POST /api/gerar-senha answers a password through the port-forward"
 kill "$pf_pid"; wait "$pf_pid" 2>/dev/null || true; pf_pid=""
 
 # Load through the Service's cluster IP, which kube-proxy's rules make reachable from the host.
-IP=$(kc get svc -n "$NS" "$SVC" -o jsonpath='{.spec.clusterIP}')
-URL=http://$IP:5000
 wait_for 20 "the cluster IP from the host" curl -fsS -o /dev/null "$URL/healthz"
 (cd "$root" && GOTOOLCHAIN=auto go build -o "$art/loadgen" ./test/k8s/loadgen)
 # under_load NAME RETRIES CMD...: run CMD while loadgen runs; fail if it lost a request.
@@ -249,6 +260,17 @@ under_load() {
 }
 app_pods() { kc get pods -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=app" -o jsonpath='{.items[*].metadata.name}'; }
 
+# The history key: a Secret the install made (32 random bytes, base64), which the upgrade
+# must keep (lookup), or every history sealed before it would be unreadable.
+KEY_SECRET=$SVC-history-key
+history_key() { kc get secret -n "$NS" "$KEY_SECRET" -o jsonpath='{.data.history-key}' | base64 -d; }
+key_before=$(history_key)
+[[ $(base64 -d <<<"$key_before" | wc -c) == 32 && ${#key_before} == 44 ]] ||
+  fail "Secret $KEY_SECRET does not hold 32 bytes in 44 characters of base64"
+ujar=$art/upgrade-cookies.txt
+usenha=$(curl -fsS -c "$ujar" -b "$ujar" -H 'Content-Type: application/json' -d '{}' "$URL/api/gerar-senha" | sed -n 's/.*"senha":"\([^"]*\)".*/\1/p')
+[[ -n $usenha ]] || fail "no password generated before the upgrade"
+
 before=$(app_pods)
 upgrade() { h upgrade "$REL" "$CHART" --reuse-values --set app.logLevel=debug --wait --timeout 4m >"$art/helm-upgrade.txt"; }
 under_load helm-upgrade 0 upgrade
@@ -259,6 +281,10 @@ for p in $before; do
 done
 after=$(app_pods)
 pass "helm upgrade replaced every app pod ($before -> $after) under load with no request lost"
+[[ $(history_key) == "$key_before" ]] || fail "helm upgrade changed the history key in Secret $KEY_SECRET"
+curl -fsS -b "$ujar" "$URL/api/senhas" | grep -qF "\"$usenha\"" ||
+  fail "a password sealed before the upgrade is not in its session's history after it"
+pass "helm upgrade kept the history key (Secret $KEY_SECRET, 32 bytes) and the new pods read a history sealed before it"
 
 delete_app_pod() {
   kc delete pod -n "$NS" "${after%% *}" >/dev/null
@@ -364,3 +390,56 @@ fi
 grep -qi 'connection refused' <<<"$out" || fail "app pod's egress failed, but not as refused: $out"
 kc delete pod -n "$NS" np-target --wait=false >/dev/null
 pass "NetworkPolicy: an app pod cannot open a connection beyond DNS and Redis (refused to $target, which a client pod reaches)"
+
+# Redis flooded: cookie-less clients each start a session (10-minute TTL) until Redis is at
+# its maxmemory and evicting. volatile-ttl must evict those and not a session whose cookie
+# came back (24 h TTL); every request must still answer 200, Redis must not be OOM-killed,
+# and its memory must stay at maxmemory, below the container's limit.
+REDIS_POD=$(kc get pods -n "$NS" -l "app.kubernetes.io/instance=$REL,app.kubernetes.io/component=redis" -o jsonpath='{.items[0].metadata.name}')
+redis_cli() { kc exec -n "$NS" "$REDIS_POD" -c redis -- /usr/bin/redis-cli "$@" | tr -d '\r'; }
+# redis_info reads INFO; info FIELD prints one of its fields.
+redis_info() { rinfo=$(redis_cli INFO); }
+info() { sed -n "s/^$1://p" <<<"$rinfo"; }
+limit=$(numfmt --from=iec-i "$(kc get pod -n "$NS" "$REDIS_POD" -o jsonpath='{.spec.containers[0].resources.limits.memory}')")
+maxmem=$(redis_cli CONFIG GET maxmemory | tail -1)
+policy=$(redis_cli CONFIG GET maxmemory-policy | tail -1)
+((maxmem > 0 && maxmem < limit)) && [[ $policy == volatile-ttl ]] ||
+  fail "Redis runs with maxmemory $maxmem and policy $policy under a $limit-byte limit"
+pass "Redis: maxmemory $maxmem bytes ($((maxmem >> 20)) MiB) below its container limit of $limit ($((limit >> 20)) MiB), maxmemory-policy volatile-ttl"
+uid=$(kc get pod -n "$NS" "$REDIS_POD" -o jsonpath='{.metadata.uid}')
+# A browser: its cookie comes back, so its session has the long TTL.
+bjar=$art/browser-cookies.txt
+mine=()
+for _ in 1 2 3; do
+  mine+=("$(curl -fsS -c "$bjar" -b "$bjar" -H 'Content-Type: application/json' -d '{}' "$URL/api/gerar-senha" | sed -n 's/.*"senha":"\([^"]*\)".*/\1/p')")
+done
+redis_info
+ev0=$(info evicted_keys)
+t=$SECONDS
+"$art/loadgen" -url "$URL" -flood -c 16 -rate 0 -duration 5m >"$art/load-flood.txt" 2>&1 &
+load_pid=$!
+peak=0 evicting_at=""
+while ((SECONDS - t < 240)); do
+  sleep 1
+  redis_info
+  used=$(info used_memory)
+  ((used > peak)) && peak=$used
+  if [[ -z $evicting_at ]] && (($(info evicted_keys) > ev0)); then evicting_at=$((SECONDS - t)); fi
+  # Keep flooding 10 s past the first eviction: Redis stays at maxmemory, evicting.
+  if [[ -n $evicting_at ]] && ((SECONDS - t >= evicting_at + 10)); then break; fi
+done
+kill -INT "$load_pid"; rc=0; wait "$load_pid" || rc=$?; load_pid=""
+[[ -n $evicting_at ]] || fail "the flood did not bring Redis to its maxmemory in 240 s: $(head -1 "$art/load-flood.txt")"
+((rc == 0)) || { cat "$art/load-flood.txt" >&2; fail "flood: not every request was answered 200"; }
+sleep 5 # Redis' cron trims the query buffers of clients idle for 2 s, all within a second
+redis_info
+used=$(info used_memory) evicted=$(($(info evicted_keys) - ev0))
+figure "flood: $(head -1 "$art/load-flood.txt"); Redis evicting after ${evicting_at}s; used_memory sampled peak $peak, after $used, maxmemory $maxmem, limit $limit; used_memory_peak $(info used_memory_peak), used_memory_rss $(info used_memory_rss); $evicted keys evicted, $(redis_cli DBSIZE) keys left"
+restarts=$(kc get pod -n "$NS" "$REDIS_POD" -o jsonpath='{.metadata.uid} {.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].lastState.terminated.reason}')
+[[ $restarts == "$uid 0 " ]] || fail "Redis was restarted during the flood (uid, restarts, last termination: $restarts)"
+((used <= maxmem)) || fail "after the flood Redis reports used_memory $used above maxmemory $maxmem"
+got=$(curl -fsS -b "$bjar" "$URL/api/senhas")
+for s in "${mine[@]}"; do
+  grep -qF "\"$s\"" <<<"$got" || fail "the browser's session lost $s in the flood: $got"
+done
+pass "flood of $(sed -n 's/^requests=\([0-9]*\).*/\1/p' "$art/load-flood.txt") cookie-less requests, all answered 200: Redis evicting after ${evicting_at}s ($evicted keys evicted), used_memory $used <= maxmemory $maxmem after it, no restart; the browser's session still lists its ${#mine[@]} passwords"

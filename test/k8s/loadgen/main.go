@@ -2,7 +2,9 @@
 // (SIGINT/SIGTERM or -duration), then prints what it saw and exits 1 if any request
 // was lost. A request is lost when it fails (transport error or a 5xx answer) on every
 // one of its 1+retries attempts. scripts/k8s/test.sh runs it while it upgrades the
-// release or deletes pods, against the Service's cluster IP.
+// release or deletes pods, against the Service's cluster IP. With -flood every client
+// drops its cookies and only generates (each request starts a new session, as a script
+// that ignores cookies does), and any answer but 200 is lost: the Redis flood check.
 package main
 
 import (
@@ -42,6 +44,7 @@ func run() error {
 	retries := flag.Int("retries", 0, "retries allowed per request before it counts as lost")
 	duration := flag.Duration("duration", 10*time.Minute, "stop after this long at the latest")
 	rate := flag.Int("rate", 200, "requests per second, all clients together (0: as fast as possible)")
+	flood := flag.Bool("flood", false, "cookie-less POST /api/gerar-senha only; any answer but 200 is lost")
 	flag.Parse()
 	if *base == "" {
 		return errors.New("-url is required")
@@ -64,7 +67,7 @@ func run() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			client(ctx, w, *base, *retries, tick, results)
+			client(ctx, w, *base, *retries, *flood, tick, results)
 		}()
 	}
 	go func() { wg.Wait(); close(results) }()
@@ -108,14 +111,20 @@ func run() error {
 }
 
 // client cycles through the page, a password and the history, as a browser would,
-// with its own cookie jar (one session) and keep-alive connections.
-func client(ctx context.Context, id int, base string, retries int, tick <-chan time.Time, out chan<- result) {
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 5 * time.Second}
+// with its own cookie jar (one session) and keep-alive connections; with flood, it
+// only generates, without a jar.
+func client(ctx context.Context, id int, base string, retries int, flood bool, tick <-chan time.Time, out chan<- result) {
+	c := &http.Client{Timeout: 5 * time.Second}
 	steps := []struct{ method, path, body string }{
-		{"GET", "/", ""},
 		{"POST", "/api/gerar-senha", "{}"},
-		{"GET", "/api/senhas", ""},
+	}
+	if !flood {
+		c.Jar, _ = cookiejar.New(nil)
+		steps = []struct{ method, path, body string }{
+			{"GET", "/", ""},
+			{"POST", "/api/gerar-senha", "{}"},
+			{"GET", "/api/senhas", ""},
+		}
 	}
 	for i := id; ; i++ {
 		if tick != nil {
@@ -129,11 +138,11 @@ func client(ctx context.Context, id int, base string, retries int, tick <-chan t
 		}
 		s := steps[i%len(steps)]
 		t0 := time.Now()
-		err := do(c, s.method, base+s.path, s.body)
+		err := do(c, s.method, base+s.path, s.body, flood)
 		r := result{err: err}
 		for attempt := 0; r.err != nil && attempt < retries; attempt++ {
 			r.retried = true
-			r.err = do(c, s.method, base+s.path, s.body)
+			r.err = do(c, s.method, base+s.path, s.body, flood)
 		}
 		if r.retried && r.err != nil {
 			r.err = fmt.Errorf("%w (first attempt: %v)", r.err, err)
@@ -143,8 +152,9 @@ func client(ctx context.Context, id int, base string, retries int, tick <-chan t
 	}
 }
 
-// do sends one request and reads the whole answer; a transport error or a 5xx is a failure.
-func do(c *http.Client, method, url, body string) error {
+// do sends one request and reads the whole answer; a transport error or a 5xx (with
+// only200, any answer but 200) is a failure.
+func do(c *http.Client, method, url, body string, only200 bool) error {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -164,7 +174,7 @@ func do(c *http.Client, method, url, body string) error {
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 		return fmt.Errorf("%s %s: reading the answer: %w", method, url, err)
 	}
-	if resp.StatusCode >= 500 {
+	if resp.StatusCode >= 500 || (only200 && resp.StatusCode != http.StatusOK) {
 		return fmt.Errorf("%s %s: %s", method, url, resp.Status)
 	}
 	return nil
