@@ -132,24 +132,27 @@ func TestMemoryContract(t *testing.T) {
 
 func TestRedisContract(t *testing.T) {
 	srv := redistest.Start(t, false)
-	testContract(t, func(t *testing.T, cfg history.Config) store {
-		client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
-		t.Cleanup(func() { client.FlushAll(context.Background()); client.Close() })
-		return history.NewRedis(client, cfg)
-	})
+	testContract(t, func(t *testing.T, cfg history.Config) store { return redisStore(t, srv.Addr, cfg, false) })
 }
 
 func TestRedisAutoPipelinedContract(t *testing.T) {
 	srv := redistest.Start(t, false)
-	testContract(t, func(t *testing.T, cfg history.Config) store {
-		client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
-		s, err := history.NewRedisAutoPipelined(client, cfg)
-		if err != nil {
+	testContract(t, func(t *testing.T, cfg history.Config) store { return redisStore(t, srv.Addr, cfg, true) })
+}
+
+// redisStore is a Redis store on the server at addr, with automatic pipelining
+// or without, emptied and closed when the test ends.
+func redisStore(t testing.TB, addr string, cfg history.Config, pipelined bool) *history.Redis {
+	client := redis.NewClient(history.RedisOptions(addr, "", 0))
+	s := history.NewRedis(client, cfg)
+	if pipelined {
+		var err error
+		if s, err = history.NewRedisAutoPipelined(client, cfg); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { client.FlushAll(context.Background()); s.Close(); client.Close() })
-		return s
-	})
+	}
+	t.Cleanup(func() { client.FlushAll(context.Background()); s.Close(); client.Close() })
+	return s
 }
 
 // The original app's data stays readable: the list is a plain Redis list that
@@ -178,16 +181,7 @@ func TestRedisDownAndRecovery(t *testing.T) {
 		t.Run(fmt.Sprint("autopipeline=", pipelined), func(t *testing.T) {
 			srv := redistest.Start(t, false)
 			ctx := context.Background()
-			client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
-			defer client.Close()
-			s := history.NewRedis(client, history.Config{Size: 10})
-			if pipelined {
-				var err error
-				if s, err = history.NewRedisAutoPipelined(client, history.Config{Size: 10}); err != nil {
-					t.Fatal(err)
-				}
-				defer s.Close()
-			}
+			s := redisStore(t, srv.Addr, history.Config{Size: 10}, pipelined)
 			if err := s.Add(ctx, "k", "antes", 0); err != nil {
 				t.Fatal(err)
 			}
@@ -229,16 +223,7 @@ func TestRedisCallsKeepTheirDeadline(t *testing.T) {
 	for _, pipelined := range []bool{false, true} {
 		t.Run(fmt.Sprint("autopipeline=", pipelined), func(t *testing.T) {
 			srv := redistest.Start(t, false)
-			client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
-			defer client.Close()
-			s := history.NewRedis(client, history.Config{Size: 10})
-			if pipelined {
-				var err error
-				if s, err = history.NewRedisAutoPipelined(client, history.Config{Size: 10}); err != nil {
-					t.Fatal(err)
-				}
-				defer s.Close()
-			}
+			s := redisStore(t, srv.Addr, history.Config{Size: 10}, pipelined)
 			admin := redis.NewClient(&redis.Options{Addr: srv.Addr})
 			defer admin.Close()
 			if err := admin.Do(t.Context(), "CLIENT", "PAUSE", "1500", "ALL").Err(); err != nil {
@@ -274,13 +259,7 @@ func TestRedisCallsKeepTheirDeadline(t *testing.T) {
 // took (plain when alone, the pipeliner when others are under way).
 func TestRedisConcurrentReadYourWrites(t *testing.T) {
 	srv := redistest.Start(t, false)
-	client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
-	defer client.Close()
-	s, err := history.NewRedisAutoPipelined(client, history.Config{Size: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := redisStore(t, srv.Addr, history.Config{Size: 3}, true)
 	var wg sync.WaitGroup
 	for w := range 32 {
 		wg.Add(1)
@@ -405,16 +384,7 @@ func BenchmarkRedisAdd(b *testing.B) {
 				name = fmt.Sprintf("pipelined/goroutines=%d", g)
 			}
 			b.Run(name, func(b *testing.B) {
-				client := redis.NewClient(history.RedisOptions(srv.Addr, "", 0))
-				defer client.Close()
-				s := history.NewRedis(client, history.Config{Size: 10})
-				if pipelined {
-					var err error
-					if s, err = history.NewRedisAutoPipelined(client, history.Config{Size: 10}); err != nil {
-						b.Fatal(err)
-					}
-					defer s.Close()
-				}
+				s := redisStore(b, srv.Addr, history.Config{Size: 10}, pipelined)
 				var next atomic.Int64
 				var wg sync.WaitGroup
 				b.ResetTimer()

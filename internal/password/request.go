@@ -123,6 +123,10 @@ var fieldTable = [...]Field{
 var passwordClassFields = []string{fieldLength, fieldLower, fieldUpper, fieldDigits, fieldSpecial,
 	fieldMinLower, fieldMinUpper, fieldMinDigits, fieldMinSpecial, fieldAvoid, fieldSpecialChars, fieldExclude}
 
+// ReplacedByRules reports whether regras replaces the field name, so that a
+// request cannot give both.
+func ReplacedByRules(name string) bool { return slices.Contains(passwordClassFields, name) }
+
 // Request is a parsed, validated generation request. Fields that do not apply
 // to its Kind (or that regras replaces) are zero.
 type Request struct {

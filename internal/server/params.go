@@ -67,7 +67,7 @@ func formFields(v url.Values) fields {
 		if fd.For != "" && fd.For != kind && !(fd.For == password.KindPassword && kind == "") {
 			continue
 		}
-		if rules && slices.Contains(replacedByRules, fd.Name) {
+		if rules && password.ReplacedByRules(fd.Name) {
 			continue
 		}
 		switch s := v.Get(fd.Name); {
@@ -81,11 +81,6 @@ func formFields(v url.Values) fields {
 	}
 	return f
 }
-
-// replacedByRules are the form's fields that regras replaces.
-var replacedByRules = []string{"tamanho", "incluir_minusculas", "incluir_maiusculas", "incluir_numeros",
-	"incluir_caracteres_especiais", "minimo_minusculas", "minimo_maiusculas", "minimo_numeros",
-	"minimo_especiais", "evitar_ambiguos", "caracteres_especiais", "excluir"}
 
 // jsonScalar returns a JSON string's contents, or a number's or boolean's
 // text, as a form would send it. Absent and null give ok == false; objects and

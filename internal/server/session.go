@@ -51,40 +51,38 @@ type list struct {
 	aead cipher.AEAD
 }
 
-// session is a client's session: a secret that only its cookie carries, from
-// which its list's store key and the key that seals its entries derive.
-type session struct {
-	list
-}
-
 // Who writes: a browser through the form, or a client of the JSON API.
 const (
 	fromForm = true
 	fromAPI  = false
 )
 
-// get returns the request's session, if its cookie holds a valid secret.
-func (s sessions) get(r *http.Request) (session, bool) {
+// A client's session is a secret that only its cookie carries; its list's
+// store key and the key that seals its entries derive from it (see session).
+
+// get returns the list of the request's session, if its cookie holds a valid secret.
+func (s sessions) get(r *http.Request) (list, bool) {
 	sess, _, ok := s.fromCookie(r)
 	return sess, ok
 }
 
 // fromCookie is get, with the cookie's value.
-func (s sessions) fromCookie(r *http.Request) (session, string, bool) {
+func (s sessions) fromCookie(r *http.Request) (list, string, bool) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || len(c.Value) != base64.RawURLEncoding.EncodedLen(secretSize) {
-		return session{}, "", false
+		return list{}, "", false
 	}
 	secret, err := base64.RawURLEncoding.DecodeString(c.Value)
 	if err != nil {
-		return session{}, "", false
+		return list{}, "", false
 	}
 	return s.session(secret, s.ttl), c.Value, true
 }
 
-func (s sessions) session(secret []byte, ttl time.Duration) session {
+// session is the list of the session whose secret is secret.
+func (s sessions) session(secret []byte, ttl time.Duration) list {
 	id, aead := derive(secret, "giropops-senhas sessao v1")
-	return session{list: list{key: GlobalKey + ":sessao:" + id, ttl: ttl, aead: aead}}
+	return list{key: GlobalKey + ":sessao:" + id, ttl: ttl, aead: aead}
 }
 
 // read returns the list the request reads, and false when it has none: the
@@ -96,8 +94,7 @@ func (s sessions) read(r *http.Request) (list, bool) {
 	case ScopeGlobal:
 		return s.global, true
 	}
-	sess, ok := s.get(r)
-	return sess.list, ok
+	return s.get(r)
 }
 
 // write returns the list a new password goes to (false: none, the scope is
@@ -106,21 +103,21 @@ func (s sessions) read(r *http.Request) (list, bool) {
 // without a session gets one. Every session's cookie is renewed, so a session
 // lives while it is used; one that an API call started lives unconfirmedTTL
 // until its cookie comes back.
-func (s sessions) write(w http.ResponseWriter, r *http.Request, form bool) (list, session, bool) {
-	var sess session
+func (s sessions) write(w http.ResponseWriter, r *http.Request, form bool) (list, list, bool) {
+	var sess list
 	if s.scope == ScopeSession || form {
 		sess = s.start(w, r, form)
 	}
 	switch s.scope {
 	case ScopeSession:
-		return sess.list, sess, true
+		return sess, sess, true
 	case ScopeGlobal:
 		return s.global, sess, true
 	}
 	return list{}, sess, false
 }
 
-func (s sessions) start(w http.ResponseWriter, r *http.Request, form bool) session {
+func (s sessions) start(w http.ResponseWriter, r *http.Request, form bool) list {
 	sess, value, ok := s.fromCookie(r)
 	if !ok {
 		secret := make([]byte, secretSize)

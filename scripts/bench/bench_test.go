@@ -62,7 +62,7 @@ type target struct {
 	Wrk       map[string]string `json:"wrk,omitempty"`
 	Note      string            `json:"note,omitempty"`
 	pid       func() int
-	alive       func() bool
+	alive     func() bool
 }
 
 // cell is one wrk run: one scenario, one concurrency, one target.
@@ -193,8 +193,8 @@ func TestBench(t *testing.T) {
 	generateOnly := []string{"generate"}
 	for _, extra := range []struct {
 		name, note, bin string
-		env         []string
-		wrk         string
+		env             []string
+		wrk             string
 	}{
 		{"ceiling+redis", "the bare handler, plus LPUSH and LTRIM with plain go-redis (one round trip)", ceilBin, []string{"REDIS_ADDR=" + redis.Addr}, ""},
 		{"binary-plain", "Redis, HISTORY_SCOPE=global, REDIS_AUTOPIPELINE=off (one round trip per request)", appBin, append(slices.Clone(appEnv), "REDIS_AUTOPIPELINE=off"), ""},
