@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"unicode"
 
@@ -109,7 +108,7 @@ func TestGerarJSON(t *testing.T) {
 func TestGerarErrors(t *testing.T) {
 	api := server.New(server.Deps{
 		Config: server.Config{Scope: server.ScopeOff, HistorySize: 10}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(), Draining: new(atomic.Bool),
+		Registry: prometheus.NewRegistry(),
 	})
 	tests := []struct {
 		args []string

@@ -20,7 +20,6 @@ import (
 	"os/signal"
 	"runtime"
 	"strconv"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -75,7 +74,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // serve runs the HTTP server until ctx is cancelled, then shuts down
-// gracefully: /readyz fails at once, in-flight requests finish.
+// gracefully: the listener closes, in-flight requests finish within
+// SHUTDOWN_TIMEOUT. Taking the pod out of the Service first is the chart's preStop
+// sleep: the process cannot tell its load balancer anything a probe would see in time.
 func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	logger := slog.New(slog.NewJSONHandler(stdout, &slog.HandlerOptions{Level: cfg.logLevel}))
 	// go-redis prints its own plain-text lines on every failed dial; route them into
@@ -85,8 +86,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	var hist server.History
 	switch {
 	case cfg.scope == server.ScopeOff:
-		hist = history.NewMemory(history.Config{Size: 1}) // never written to
-		logger.Info("history disabled (HISTORY_SCOPE=off)")
+		logger.Info("history disabled (HISTORY_SCOPE=off): no store")
 	case cfg.redis != nil:
 		client := redis.NewClient(cfg.redis)
 		defer client.Close()
@@ -109,14 +109,13 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		logger.Warn("global history kept in plain text, as the original app kept it: set HISTORY_KEY to seal it")
 	}
 
-	var draining atomic.Bool
 	handler := server.New(server.Deps{
 		Config: server.Config{
 			Scope: cfg.scope, HistorySize: cfg.history.Size,
 			SessionTTL: cfg.sessionTTL, StoreTimeout: cfg.storeTimeout,
 			HistoryKey: cfg.historyKey, CookieSecure: cfg.cookieSecure, AllowClearGlobal: cfg.clearGlobal,
 		},
-		History: hist, Logger: logger, Registry: prometheus.NewRegistry(), Draining: &draining,
+		History: hist, Logger: logger, Registry: prometheus.NewRegistry(),
 	})
 	srv := &http.Server{
 		Handler:           handler,
@@ -140,7 +139,6 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	draining.Store(true)
 	logger.Info("shutting down", "timeout", cfg.shutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/giropops/giropops-senhas/internal/redistest"
+	"github.com/giropops/giropops-senhas/internal/testenv"
 )
 
 // started is a run() serving in the background.
@@ -27,7 +29,7 @@ type started struct {
 	base string
 	done chan error
 	stop context.CancelFunc
-	logs *strings.Builder
+	logs *testenv.Buffer
 }
 
 // start calls run on a free port with env, and waits for its "listening" log line.
@@ -35,32 +37,21 @@ func start(t *testing.T, env map[string]string) *started {
 	t.Helper()
 	env["PORT"] = "0"
 	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	s := &started{done: make(chan error, 1), stop: cancel, logs: &strings.Builder{}}
+	s := &started{done: make(chan error, 1), stop: cancel, logs: &testenv.Buffer{}}
+	exited := make(chan struct{})
+	var err error
 	go func() {
-		s.done <- run(ctx, nil, func(k string) string { return env[k] }, pw, io.Discard)
-		pw.Close()
+		err = run(ctx, nil, func(k string) string { return env[k] }, s.logs, io.Discard)
+		close(exited)
+		s.done <- err
 	}()
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			s.logs.WriteString(sc.Text() + "\n")
-			var l struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &l) == nil && l.Msg == "listening" {
-				addr <- l.Addr
-			}
-		}
-	}()
-	select {
-	case a := <-addr:
-		_, port, _ := net.SplitHostPort(a)
-		s.base = "http://127.0.0.1:" + port
-	case err := <-s.done:
-		t.Fatalf("run returned before listening: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("run did not log that it listens")
+	port, perr := testenv.ListeningPort(s.logs, exited, 10*time.Second)
+	if perr != nil {
+		cancel()
+		<-exited
+		t.Fatalf("run: %v (it returned %v)\n%s", perr, err, s.logs)
 	}
+	s.base = "http://127.0.0.1:" + strconv.Itoa(port)
 	t.Cleanup(func() { cancel(); <-s.done })
 	return s
 }

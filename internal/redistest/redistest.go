@@ -1,12 +1,15 @@
-// Package redistest runs a real redis-server for tests, on a free loopback port
-// in a temporary directory.
+// Package redistest runs a real redis-server for tests, on a loopback port in a
+// temporary directory.
 //
 // Without redis-server on the PATH a test is skipped with a message, except
-// under CI (CI=true), where a missing server fails the test.
+// under CI (CI=true), where a missing server fails the test (testenv.Missing).
 package redistest
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -14,6 +17,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/giropops/giropops-senhas/internal/testenv"
 )
 
 // Server is a redis-server process that can be stopped and started again on
@@ -27,6 +32,8 @@ type Server struct {
 	aof  bool
 	args []string
 	cmd  *exec.Cmd
+	// exited closes when cmd has exited (its Wait returned).
+	exited chan struct{}
 }
 
 // Start starts a redis-server and stops it when the test ends. With aof, it
@@ -42,21 +49,39 @@ func StartWith(t testing.TB, aof bool, args ...string) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("redis-server is not installed; CI must install it (apt-get install redis-server)")
-		}
-		t.Skip("redis-server not found on PATH: install it (apt-get install redis-server) to run this test")
+		testenv.Missing(t, "redis-server not found on PATH: install it (apt-get install redis-server)")
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir(), port: freePort(t), aof: aof, args: args}
-	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
-	s.StartAgain()
+	s := &Server{t: t, bin: bin, dir: t.TempDir(), aof: aof, args: args}
 	t.Cleanup(s.Stop)
-	return s
+	// redis-server cannot listen on port 0 and say which port it got (--port 0
+	// turns TCP off), so take a port the kernel just gave out and try again with
+	// another if something else bound it meanwhile.
+	for try := 1; ; try++ {
+		l := testenv.Listen(t)
+		s.port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(s.port))
+		err := s.start()
+		if err == nil {
+			return s
+		}
+		if !errors.Is(err, errPortTaken) || try == 5 {
+			t.Fatal(err)
+		}
+	}
 }
+
+var errPortTaken = errors.New("the port was taken")
 
 // StartAgain starts the server after Stop, on the same port and directory.
 func (s *Server) StartAgain() {
 	s.t.Helper()
+	if err := s.start(); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+func (s *Server) start() error {
 	aof := "no"
 	if s.aof {
 		aof = "yes"
@@ -66,28 +91,56 @@ func (s *Server) StartAgain() {
 		"--dir", s.dir, "--appendonly", aof, "--appendfsync", "always",
 		"--save", "", "--daemonize", "no", "--loglevel", "warning")
 	s.cmd.Args = append(s.cmd.Args, s.args...)
-	logf, err := os.OpenFile(filepath.Join(s.dir, "redis.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	logPath := filepath.Join(s.dir, "redis.log")
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
-		s.t.Fatal(err)
+		return err
 	}
 	defer logf.Close()
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	if err := s.cmd.Start(); err != nil {
-		s.t.Fatalf("start redis-server: %v", err)
+		return fmt.Errorf("start redis-server: %w", err)
 	}
+	cmd, exited := s.cmd, make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	s.exited = exited
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", s.Addr, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
+		select {
+		case <-exited:
+			s.cmd = nil
+			log, _ := os.ReadFile(logPath)
+			if bytes.Contains(log, []byte("Address already in use")) {
+				return fmt.Errorf("redis-server on %s: %w", s.Addr, errPortTaken)
+			}
+			return fmt.Errorf("redis-server exited at start:\n%s", log)
+		default:
+		}
+		if pong(s.Addr) {
+			return nil
 		}
 		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
-			s.t.Fatalf("redis-server did not listen on %s: %v\n%s", s.Addr, err, log)
+			log, _ := os.ReadFile(logPath)
+			return fmt.Errorf("redis-server did not answer PING on %s:\n%s", s.Addr, log)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// pong reports whether addr answers PING with PONG.
+func pong(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	buf := make([]byte, 7)
+	_, err = c.Write([]byte("PING\r\n"))
+	if err == nil {
+		_, err = io.ReadFull(c, buf)
+	}
+	return err == nil && string(buf) == "+PONG\r\n"
 }
 
 // Stop stops the server gracefully (it writes its append-only file first) and
@@ -97,25 +150,14 @@ func (s *Server) Stop() {
 		return
 	}
 	s.cmd.Process.Signal(os.Interrupt)
-	done := make(chan struct{})
-	go func() { s.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-s.exited:
 	case <-time.After(10 * time.Second):
 		s.cmd.Process.Kill()
-		<-done
+		<-s.exited
 	}
 	s.cmd = nil
 }
 
 // Dir is the server's data directory.
 func (s *Server) Dir() string { return filepath.Clean(s.dir) }
-
-func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(fmt.Errorf("find a free port: %w", err))
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,7 +22,7 @@ func benchHandlerScope(_ *testing.B, hist server.History, scope server.Scope) ht
 	return server.New(server.Deps{
 		Config:  server.Config{Scope: scope, HistorySize: 10, SessionTTL: time.Hour, StoreTimeout: time.Second},
 		History: hist, Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(), Draining: new(atomic.Bool),
+		Registry: prometheus.NewRegistry(),
 	})
 }
 

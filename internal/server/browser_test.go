@@ -16,6 +16,7 @@ import (
 
 	"github.com/giropops/giropops-senhas/internal/password"
 	"github.com/giropops/giropops-senhas/internal/server"
+	"github.com/giropops/giropops-senhas/internal/testenv"
 )
 
 // newBrowser starts headless Chromium (Debian's) for one test. Without it a
@@ -24,10 +25,7 @@ func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed; CI must install it (apt-get install chromium)")
-		}
-		t.Skip("chromium not found on PATH: install it (apt-get install chromium) to run the browser tests")
+		testenv.Missing(t, "chromium not found on PATH: install it (apt-get install chromium) to run the browser tests")
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,

@@ -1,9 +1,6 @@
 package server
 
-import (
-	"net/http"
-	"sync/atomic"
-)
+import "net/http"
 
 // handleHealthz is GET /healthz: the process is alive and serving.
 func handleHealthz() http.Handler {
@@ -13,16 +10,12 @@ func handleHealthz() http.Handler {
 	})
 }
 
-// handleReadyz is GET /readyz: the history store answers and the process is
-// not shutting down. Without a store (HISTORY_SCOPE=off, or in memory) it is
-// ready whenever it is alive.
-func handleReadyz(hist *observedHistory, draining *atomic.Bool) http.Handler {
+// handleReadyz is GET /readyz: the history store answers. Without a store
+// (HISTORY_SCOPE=off, or in memory) it is ready whenever it is alive.
+func handleReadyz(hist *observedHistory) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		switch {
-		case draining.Load():
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("encerrando\n"))
 		case hist.ping(r.Context()) != nil:
 			w.WriteHeader(http.StatusServiceUnavailable)
 			w.Write([]byte("histórico indisponível\n"))

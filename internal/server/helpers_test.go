@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -9,8 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,30 +17,12 @@ import (
 	"github.com/giropops/giropops-senhas/internal/history"
 	"github.com/giropops/giropops-senhas/internal/redistest"
 	"github.com/giropops/giropops-senhas/internal/server"
+	"github.com/giropops/giropops-senhas/internal/testenv"
 )
-
-// syncBuffer collects the server's logs so tests can check what they hold.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type testServer struct {
 	*httptest.Server
-	logs     *syncBuffer
-	draining *atomic.Bool
+	logs *testenv.Buffer
 }
 
 // newServer serves the app over a real loopback listener with hist as its store.
@@ -58,14 +37,13 @@ func testConfig(scope server.Scope) server.Config {
 
 func newServerWith(t *testing.T, cfg server.Config, hist server.History) *testServer {
 	t.Helper()
-	logs := &syncBuffer{}
-	var draining atomic.Bool
+	logs := &testenv.Buffer{}
 	h := server.New(server.Deps{
 		Config:  cfg,
 		History: hist, Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Registry: prometheus.NewRegistry(), Draining: &draining,
+		Registry: prometheus.NewRegistry(),
 	})
-	ts := &testServer{Server: httptest.NewServer(h), logs: logs, draining: &draining}
+	ts := &testServer{Server: httptest.NewServer(h), logs: logs}
 	t.Cleanup(ts.Close)
 	return ts
 }

@@ -4,7 +4,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -15,6 +14,6 @@ func fuzzHandler() http.Handler {
 	return New(Deps{
 		Config:   Config{Scope: ScopeOff, HistorySize: 10},
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(), Draining: new(atomic.Bool),
+		Registry: prometheus.NewRegistry(),
 	})
 }

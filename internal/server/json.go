@@ -14,31 +14,6 @@ import (
 // maxBody bounds request bodies: the API's largest useful body is about 100 bytes.
 const maxBody = 4 << 10
 
-// maxDepth bounds the nesting of a request body. The API's fields are scalars;
-// deep nesting only makes the decoder work for nothing.
-const maxDepth = 8
-
-// jsonDepth returns the deepest nesting of objects and arrays in b, skipping
-// brackets inside strings. It does not validate: the decoder does.
-func jsonDepth(b []byte) int {
-	depth, deepest, inString := 0, 0, false
-	for i := 0; i < len(b); i++ {
-		switch c := b[i]; {
-		case inString && c == '\\':
-			i++
-		case c == '"':
-			inString = !inString
-		case inString:
-		case c == '{' || c == '[':
-			depth++
-			deepest = max(deepest, depth)
-		case c == '}' || c == ']':
-			depth--
-		}
-	}
-	return deepest
-}
-
 // apiError is an error with the status code it answers with.
 type apiError struct {
 	status int
@@ -65,9 +40,6 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
 		return badRequest(errNotObject)
-	}
-	if jsonDepth(body) > maxDepth {
-		return badRequest(fmt.Errorf("JSON inválido: aninhado em mais de %d níveis", maxDepth))
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {

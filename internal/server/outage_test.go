@@ -91,17 +91,6 @@ func TestRedisDown(t *testing.T) {
 	}
 }
 
-func TestReadyzWhileDraining(t *testing.T) {
-	ts := newServer(t, server.ScopeSession, memoryStore())
-	if r := do(t, client(t), "GET", ts.URL+"/readyz", "", ""); r.status != 200 {
-		t.Fatalf("/readyz: %d", r.status)
-	}
-	ts.draining.Store(true)
-	if r := do(t, client(t), "GET", ts.URL+"/readyz", "", ""); r.status != 503 {
-		t.Fatalf("/readyz while draining: %d, want 503", r.status)
-	}
-}
-
 func TestMetrics(t *testing.T) {
 	ts := newServer(t, server.ScopeSession, memoryStore())
 	c := client(t)

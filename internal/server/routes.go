@@ -28,6 +28,6 @@ func addRoutes(mux *http.ServeMux, d Deps, m *metrics, hist *observedHistory, s 
 	route("GET /api/openapi.json", "openapi", openAPI())
 	route("GET /static/", "static", staticFiles())
 	route("GET /healthz", "healthz", handleHealthz())
-	route("GET /readyz", "readyz", handleReadyz(hist, d.Draining))
+	route("GET /readyz", "readyz", handleReadyz(hist))
 	route("GET /metrics", "metrics", m.handler)
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,12 +52,9 @@ type Config struct {
 // Deps are the server's dependencies.
 type Deps struct {
 	Config   Config
-	History  History
+	History  History // nil with ScopeOff: nothing is stored
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
-	// Draining is set when the process starts shutting down: /readyz then
-	// fails, so that load balancers stop sending new requests.
-	Draining *atomic.Bool
 }
 
 // New returns the app's handler, with every route and middleware.

@@ -5,10 +5,16 @@ package testenv
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // CI reports whether the tests run under CI (CI=true), where nothing may be skipped
@@ -54,4 +60,30 @@ func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// ListeningPort waits up to timeout for the app's {"msg":"listening","addr":"HOST:PORT"}
+// log line in out (started with PORT=0, the kernel picks the port) and returns the
+// port. It gives up early when exited closes.
+func ListeningPort(out *Buffer, exited <-chan struct{}, timeout time.Duration) (int, error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		for line := range strings.Lines(out.String()) {
+			var l struct{ Msg, Addr string }
+			if json.Unmarshal([]byte(line), &l) != nil || l.Msg != "listening" {
+				continue
+			}
+			_, port, err := net.SplitHostPort(l.Addr)
+			if err != nil {
+				return 0, fmt.Errorf("listening line %q: %v", line, err)
+			}
+			return strconv.Atoi(port)
+		}
+		select {
+		case <-exited:
+			return 0, errors.New("the process exited before listening")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return 0, fmt.Errorf("no \"listening\" log line within %s", timeout)
 }

@@ -65,13 +65,13 @@ func startImages(t *testing.T, image, redisImage, ceilBin string) (ceil, app *ta
 // keep, in which case tg takes its pid.
 func runContainer(t *testing.T, tg *target, name, network string, keep bool, opts []string, image string) string {
 	t.Helper()
-	port := apprun.FreePort(t)
-	url := "http://127.0.0.1:" + strconv.Itoa(port)
-	args := append([]string{"run", "-d", "--name", name, "--network", network, "-p", "127.0.0.1:" + strconv.Itoa(port) + ":5000"}, harden...)
+	// 127.0.0.1::5000: the engine picks the host port, `docker port` reads it back.
+	args := append([]string{"run", "-d", "--name", name, "--network", network, "-p", "127.0.0.1::5000"}, harden...)
 	args = append(append(args, opts...), image)
 	start := time.Now()
 	docker(t, args...)
 	t.Cleanup(func() { exec.Command("docker", "rm", "-f", name).Run() })
+	url := "http://" + strings.TrimSpace(docker(t, "port", name, "5000/tcp"))
 	if _, err := apprun.WaitFor200(url+"/healthz", 30*time.Second, nil); err != nil {
 		t.Fatalf("%s: %v\n%s", name, err, cmdOut("docker", "logs", name))
 	}

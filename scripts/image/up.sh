@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make up: run the app the way the course does, on a bridge network with Redis, both
 # containers hardened (read-only root, no capabilities, no privilege gain).
-#   PORT         host port on 127.0.0.1 (default 5000)
+#   PORT         host port on 127.0.0.1 (default 5000; empty: one the engine picks)
 #   REDIS_IMAGE  Redis image to run (default giropops-senhas-redis:local, built if missing)
 #   APP_IMAGE    app image (default giropops-senhas:latest, loaded by `make image`)
 #   UP_NAME      prefix of the network, containers and volume (default giropops-senhas)
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 name=${UP_NAME:-giropops-senhas}
-port=${PORT:-5000}
+port=${PORT-5000}
 app_image=${APP_IMAGE:-giropops-senhas:latest}
 redis_image=${REDIS_IMAGE:-giropops-senhas-redis:local}
 net=$name
@@ -45,7 +45,7 @@ for _ in $(seq 1 60); do
   status=$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}' "$name")
   case $status in
     healthy)
-      echo "up: http://127.0.0.1:$port (containers $name, $redis; network $net; volume $volume)"
+      echo "up: http://$(docker port "$name" 5000/tcp) (containers $name, $redis; network $net; volume $volume)"
       exit 0 ;;
     unhealthy) break ;;
   esac

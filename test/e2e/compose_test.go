@@ -5,7 +5,6 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -14,8 +13,8 @@ import (
 // hardened, a password generated and found in Redis, and the volume kept across `down`.
 func TestCompose(t *testing.T) {
 	need(t, "docker-compose")
-	project, port := uniqueName("gse2ecompose"), freePort(t)
-	env := []string{"PORT=" + strconv.Itoa(port)}
+	project := uniqueName("gse2ecompose")
+	env := []string{"PORT="} // empty: a port the engine picks
 	compose := func(args ...string) string {
 		t.Helper()
 		return run(t, env, "docker-compose", append([]string{"-p", project, "-f", "compose.yaml"}, args...)...)
@@ -45,7 +44,7 @@ func TestCompose(t *testing.T) {
 		}
 	}
 
-	b := newBrowser(t, port)
+	b := newBrowser(t, published(t, app))
 	code, body := b.do("POST", "/api/gerar-senha", "application/json", `{"tamanho": 24, "incluir_numeros": true}`)
 	var resp struct{ Senha string }
 	if err := json.Unmarshal([]byte(body), &resp); code != http.StatusOK || err != nil || len(resp.Senha) != 24 {
@@ -63,7 +62,9 @@ func TestCompose(t *testing.T) {
 	// down without -v, then up again: the history is still there.
 	compose("down")
 	compose("up", "-d")
-	waitHealthy(t, compose("ps", "-q", "app"))
+	app = compose("ps", "-q", "app")
+	waitHealthy(t, app)
+	b.base = "http://" + published(t, app)
 	if got := b.history(); len(got) != 1 || got[0] != resp.Senha {
 		t.Fatalf("history after down and up: %q, want [%q]", got, resp.Senha)
 	}

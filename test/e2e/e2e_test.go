@@ -11,7 +11,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/giropops/giropops-senhas/internal/testenv"
 )
 
 const (
@@ -38,7 +39,7 @@ var root = func() string {
 func TestMain(m *testing.M) {
 	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
 		msg := fmt.Sprintf("no Docker engine (%v: %s); start one with .ci/start.d/10-dockerd.sh", err, bytes.TrimSpace(out))
-		if os.Getenv("CI") == "true" {
+		if testenv.CI() {
 			fmt.Fprintln(os.Stderr, "FAIL:", msg)
 			os.Exit(1)
 		}
@@ -60,10 +61,7 @@ func need(t *testing.T, program string) string {
 	t.Helper()
 	p, err := exec.LookPath(program)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed (see .ci/apt/image.txt)", program)
-		}
-		t.Skipf("%s is not installed (see .ci/apt/image.txt)", program)
+		testenv.Missing(t, "%s is not installed (see .ci/apt/image.txt)", program)
 	}
 	return p
 }
@@ -132,15 +130,12 @@ func waitHealthy(t *testing.T, container string) {
 	t.Fatalf("%s: health %q after 90s; logs:\n%s", container, status, logs)
 }
 
-// freePort returns a TCP port on 127.0.0.1 that nothing listens on right now.
-func freePort(t *testing.T) int {
+// published is the host address ("127.0.0.1:PORT") where container publishes port
+// 5000: the tests publish on a port the engine picks (-p 127.0.0.1::5000, or PORT= empty
+// for make up and compose), so no free port is guessed; a restart may pick another.
+func published(t *testing.T, container string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return run(t, nil, "docker", "port", container, "5000/tcp")
 }
 
 // uniqueName names the test's containers, network and volume so that they clash

@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/giropops/giropops-senhas/internal/testenv"
 )
 
 // file is one entry of an image's layers, as the engine stores it.
@@ -200,17 +202,20 @@ func TestArm64BinaryRuns(t *testing.T) {
 		t.Fatalf("version under qemu: %q", out)
 	}
 
-	port := freePort(t)
 	cmd := exec.Command(qemu, bin)
-	cmd.Env = append(os.Environ(), "PORT="+strconv.Itoa(port), "REDIS_HOST=", "REDIS_URL=")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Env = append(os.Environ(), "PORT=0", "REDIS_HOST=", "REDIS_URL=")
+	logs := &testenv.Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	done, exited := make(chan error, 1), make(chan struct{})
+	go func() { done <- cmd.Wait(); close(exited) }()
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	port, err := testenv.ListeningPort(logs, exited, 60*time.Second)
+	if err != nil {
+		t.Fatalf("arm64 server under qemu: %v\n%s", err, logs)
+	}
 
 	health := fmt.Sprintf("http://127.0.0.1:%d/healthz", port)
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {

@@ -14,6 +14,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/giropops/giropops-senhas/internal/testenv"
 )
 
 const chart = "../giropops-senhas"
@@ -24,10 +26,7 @@ func tool(t *testing.T, envVar string) string {
 	t.Helper()
 	path := os.Getenv(envVar)
 	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: run through `make test-helm`", envVar)
-		}
-		t.Skipf("%s is not set; `make test-helm` builds and passes it", envVar)
+		testenv.Missing(t, "%s is not set; `make test-helm` builds and passes it", envVar)
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("%s: %v", envVar, err)

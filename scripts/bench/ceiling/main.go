@@ -12,6 +12,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -35,7 +36,6 @@ func main() {
 		client = redis.NewClient(history.RedisOptions(a, "", 0))
 	}
 	srv := &http.Server{
-		Addr: addr,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if client != nil && r.Method == http.MethodPost {
 				ctx, cancel := context.WithTimeout(r.Context(), time.Second)
@@ -55,7 +55,14 @@ func main() {
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 	}
-	if err := srv.ListenAndServe(); err != nil {
+	// PORT=0: the kernel picks the port; say which in the app's "listening" line.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ceiling:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("{\"msg\":\"listening\",\"addr\":%q}\n", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil {
 		fmt.Fprintln(os.Stderr, "ceiling:", err)
 		os.Exit(1)
 	}

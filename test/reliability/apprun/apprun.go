@@ -5,21 +5,20 @@ package apprun
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/giropops/giropops-senhas/internal/testenv"
 )
 
 // ModuleRoot is the directory of this module's go.mod, found from the working
@@ -57,17 +56,6 @@ func Build(t testing.TB, dir, pkg string) string {
 	return out
 }
 
-// FreePort returns a loopback TCP port that was free a moment ago.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // Proc is a running server process.
 type Proc struct {
 	Cmd  *exec.Cmd
@@ -77,20 +65,20 @@ type Proc struct {
 	// health path.
 	StartUp time.Duration
 
-	out  *syncBuffer
+	out  *testenv.Buffer
 	done chan struct{}
 	err  error // Wait's result, once done is closed
 }
 
-// Start runs bin with env (KEY=VALUE; PORT is added) on a free port and waits
-// up to 10 s for health (such as /healthz) to answer 200. The process is killed
-// when the test ends if it is still running.
+// Start runs bin with env (KEY=VALUE; PORT=0 is added, so the kernel picks the
+// port and the program logs it in its JSON "listening" line) and waits up to 10 s
+// for health (such as /healthz) to answer 200. The process is killed when the
+// test ends if it is still running.
 func Start(t testing.TB, bin, health string, env ...string) *Proc {
 	t.Helper()
-	p := &Proc{Port: FreePort(t), out: &syncBuffer{}, done: make(chan struct{})}
-	p.URL = "http://127.0.0.1:" + strconv.Itoa(p.Port)
+	p := &Proc{out: &testenv.Buffer{}, done: make(chan struct{})}
 	p.Cmd = exec.Command(bin)
-	p.Cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=" + strconv.Itoa(p.Port)}, env...)
+	p.Cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "PORT=0"}, env...)
 	p.Cmd.Stdout, p.Cmd.Stderr = p.out, p.out
 	start := time.Now()
 	if err := p.Cmd.Start(); err != nil {
@@ -103,6 +91,11 @@ func Start(t testing.TB, bin, health string, env ...string) *Proc {
 			<-p.done
 		}
 	})
+	port, err := testenv.ListeningPort(p.out, p.done, 10*time.Second)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", bin, err, p.Output())
+	}
+	p.Port, p.URL = port, "http://127.0.0.1:"+strconv.Itoa(port)
 	if _, err := WaitFor200(p.URL+health, 10*time.Second, p.done); err != nil {
 		t.Fatalf("%s did not answer 200 on %s: %v\n%s", bin, health, err, p.Output())
 	}
@@ -242,22 +235,4 @@ func Metrics(ctx context.Context, url string) (map[string]float64, error) {
 		}
 	}
 	return m, sc.Err()
-}
-
-// syncBuffer is a bytes.Buffer that a process and a test may use at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
