@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"math"
 	"net/http"
@@ -173,22 +172,10 @@ type pageData struct {
 	CanClear     bool // the "Limpar histórico" button is shown
 }
 
-// pageTemplate parses the embedded page once.
-func pageTemplate() *template.Template {
-	return template.Must(template.ParseFS(assets, "assets/index.html"))
-}
-
-// staticFiles serves the embedded CSS, JavaScript and icons.
-func staticFiles() http.Handler {
-	sub, err := fs.Sub(assets, "assets/static")
-	if err != nil {
-		panic(err) // the embed pattern guarantees the folder
-	}
-	files := http.StripPrefix("/static/", http.FileServerFS(sub))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		files.ServeHTTP(w, r)
-	})
+// pageTemplate parses the embedded page once; {{static "app.css"}} is the file's
+// hashed path.
+func pageTemplate(st static) *template.Template {
+	return template.Must(template.New("index.html").Funcs(template.FuncMap{"static": st.path}).ParseFS(assets, "assets/index.html"))
 }
 
 // openAPI serves the API's OpenAPI 3.1 description, assets/openapi.json.

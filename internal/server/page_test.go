@@ -1,9 +1,12 @@
 package server_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"html"
 	"net/http"
 	"net/url"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -60,22 +63,16 @@ func TestPageIsSelfContained(t *testing.T) {
 			t.Errorf("page has inline code or style: %q", m)
 		}
 	}
-	assets := map[string]string{
-		"/static/app.css":     "text/css",
-		"/static/app.js":      "text/javascript",
-		"/static/favicon.svg": "image/svg+xml",
-	}
+	assets := map[string]string{"app.css": "text/css", "app.js": "text/javascript", "favicon.svg": "image/svg+xml"}
 	external := regexp.MustCompile(`(?i)(https?:)?//[a-z0-9.-]+\.[a-z]{2,}`)
-	for path, ct := range assets {
+	for name, ct := range assets {
+		path := staticPath(t, page.body, name)
 		a := do(t, c, "GET", ts.URL+path, "", "")
 		if a.status != 200 || !strings.HasPrefix(a.header.Get("Content-Type"), ct) {
 			t.Errorf("%s: %d %q, want 200 %s", path, a.status, a.header.Get("Content-Type"), ct)
 		}
-		if !strings.Contains(page.body, path) {
-			t.Errorf("page does not use %s", path)
-		}
 		body := a.body
-		if path == "/static/favicon.svg" {
+		if name == "favicon.svg" {
 			body = strings.ReplaceAll(body, "http://www.w3.org/2000/svg", "") // a namespace, not a fetch
 		}
 		if m := external.FindString(body); m != "" {
@@ -237,5 +234,55 @@ func TestPageAdvancedOptions(t *testing.T) {
 	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "minimo_numeros") || !strings.Contains(r.body, `<details class="advanced" open>`) ||
 		!strings.Contains(r.body, `id="excluir" name="excluir" value="xyz"`) || !strings.Contains(r.body, `id="minimo_numeros" name="minimo_numeros" min="0" max="128" value="2"`) {
 		t.Fatalf("a refused form: %d, want 400 naming minimo_numeros with the form as posted", r.status)
+	}
+}
+
+// staticPath is the path the page links for the embedded file name ("app.css"):
+// /static/app.<12 hex digits of its SHA-256>.css.
+func staticPath(t *testing.T, page, name string) string {
+	t.Helper()
+	ext := path.Ext(name)
+	re := regexp.MustCompile(`"(/static/` + regexp.QuoteMeta(strings.TrimSuffix(name, ext)) + `\.([0-9a-f]{12})` + regexp.QuoteMeta(ext) + `)"`)
+	m := re.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the page links no hashed %s", name)
+	}
+	return m[1]
+}
+
+// Static files are named by their content and cached for a year; a deploy that
+// changes one changes its name, so an old name is 404, never a stale file.
+func TestStaticFilesHashed(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	c := client(t)
+	page := do(t, c, "GET", ts.URL+"/", "", "")
+	for _, name := range []string{"app.css", "app.js", "favicon.svg"} {
+		p := staticPath(t, page.body, name)
+		r := do(t, c, "GET", ts.URL+p, "", "")
+		sum := sha256.Sum256([]byte(r.body))
+		if r.status != 200 || !strings.Contains(p, hex.EncodeToString(sum[:6])) {
+			t.Errorf("%s: %d, content digest %x, want 200 and the name to hold it", p, r.status, sum[:6])
+		}
+		if cc := r.header.Get("Cache-Control"); cc != "public, max-age=31536000, immutable" {
+			t.Errorf("%s: Cache-Control %q", p, cc)
+		}
+		etag := r.header.Get("ETag")
+		req, _ := http.NewRequest("GET", ts.URL+p, nil)
+		req.Header.Set("If-None-Match", etag)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotModified {
+			t.Errorf("%s with If-None-Match %s: %s, want 304", p, etag, resp.Status)
+		}
+		ext := path.Ext(name)
+		other := "/static/" + strings.TrimSuffix(name, ext) + ".000000000000" + ext
+		for _, old := range []string{"/static/" + name, other} {
+			if r := do(t, c, "GET", ts.URL+old, "", ""); r.status != 404 {
+				t.Errorf("%s: %d, want 404 (not this build's name)", old, r.status)
+			}
+		}
 	}
 }

@@ -11,7 +11,8 @@ func addRoutes(mux *http.ServeMux, d Deps, m *metrics, hist *observedHistory, s 
 	log, size := d.Logger, d.Config.HistorySize
 	// Generators of recent requests; a costly count (minimums, regras) is made once.
 	gens := password.NewCache(8 << 20)
-	p := page{logger: log, tmpl: pageTemplate(), m: m, gens: gens, hist: hist, s: s, size: size}
+	st := newStatic()
+	p := page{logger: log, tmpl: pageTemplate(st), m: m, gens: gens, hist: hist, s: s, size: size}
 	route := func(pattern, name string, h http.Handler) { mux.Handle(pattern, m.instrument(name, h)) }
 
 	route("GET /{$}", "index", handleIndex(p))
@@ -26,7 +27,7 @@ func addRoutes(mux *http.ServeMux, d Deps, m *metrics, hist *observedHistory, s 
 		"/api/openapi.json": "GET, HEAD",
 	}))
 	route("GET /api/openapi.json", "openapi", openAPI())
-	route("GET /static/", "static", staticFiles())
+	route("GET /static/", "static", st.handler())
 	route("GET /healthz", "healthz", handleHealthz())
 	route("GET /readyz", "readyz", handleReadyz(hist))
 	route("GET /metrics", "metrics", m.handler)
