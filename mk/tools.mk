@@ -98,27 +98,15 @@ tools-versions: ## Print each pinned tool, its version and its cached binary.
 	  "$$(test -x '$($(v))' && echo '$($(v))' || echo '(not built) $($(v))')";)
 
 # Each binary must run and report the version pinned in its go.mod, as seen both by the
-# tool itself and by the Go build info (catches a stale or hand-placed cache entry).
+# tool itself and by the Go build info (catches a stale or hand-placed cache entry): the Go
+# test in test/tools/ (build tag tools), one subtest per tool. One tool:
+# make test-tools TOOLS_FLAGS='-run TestTools/cosign'.
 test-tools: $(TOOLS_BINS) ## Check that each cached tool runs and reports its pinned version.
-	@fail=0; \
-	check() { name=$$1 want=$$2; shift 2; out=$$("$$@" 2>&1) || true; \
-	  if grep -qF -- "$$want" <<<"$$out"; then echo "ok   $$name: $$want"; \
-	  else echo "FAIL $$name: want $$want, got: $$(head -3 <<<"$$out")"; fail=1; fi; }; \
-	check staticcheck '($(patsubst v%,%,$(STATICCHECK_VERSION)))' $(STATICCHECK) -version; \
-	check govulncheck 'Scanner: govulncheck@$(GOVULNCHECK_VERSION)' $(GOVULNCHECK) -version; \
-	check helm        'Version:"$(HELM_VERSION)"' $(HELM) version; \
-	check crane       '$(CRANE_VERSION)' $(CRANE) version; \
-	check promtool    'version $(PROMTOOL_RELEASE)' $(PROMTOOL) --version; \
-	check osv-scanner 'osv-scanner version: $(patsubst v%,%,$(OSV_SCANNER_VERSION))' $(OSV_SCANNER) --version; \
-	check syft        'syft $(patsubst v%,%,$(SYFT_VERSION))' $(SYFT) --version; \
-	check cosign      'GitVersion:    $(COSIGN_VERSION)' $(COSIGN) version; \
-	for v in $(foreach v,$(TOOLS_VARS),'$($(v))|$($(v)_MODULE)|$($(v)_VERSION)'); do \
-	  IFS='|' read -r bin mod ver <<<"$$v"; \
-	  got=$$(go version -m "$$bin" | awk -v m="$$mod" '($$1 == "mod" || $$1 == "dep") && $$2 == m { print $$3 }'); \
-	  if [ "$$got" = "$$ver" ]; then echo "ok   $$(basename $$bin) buildinfo: $$mod $$ver"; \
-	  else echo "FAIL $$(basename $$bin) buildinfo: want $$mod $$ver, got '$$got'"; fail=1; fi; \
-	done; \
-	exit $$fail
+	go vet -tags tools ./test/tools/
+	$(STATICCHECK) -tags tools ./test/tools/
+	TOOLS_VARS='$(TOOLS_VARS)' PROMTOOL_RELEASE='$(PROMTOOL_RELEASE)' \
+	  $(foreach v,$(TOOLS_VARS),$(v)='$($(v))' $(v)_MODULE='$($(v)_MODULE)' $(v)_VERSION='$($(v)_VERSION)') \
+	  go test -tags tools -count=1 -v $(TOOLS_FLAGS) ./test/tools/
 
 TEST_TARGETS += test-tools
 
