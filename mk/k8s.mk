@@ -16,8 +16,18 @@ k8s-up: ## Start the local cluster (KUBECONFIG=$(K8S_DIR)/kubeconfig/admin.conf)
 k8s-down: ## Stop the local cluster and restore the host as it was.
 	scripts/k8s/down.sh
 
-# The app's OCI layout (image-oci) and the Redis image are imported into the node.
+# The checks are the Go tests of test/k8s (build tag k8s), one per check: its TestMain brings
+# the cluster up (unless one runs: then it is reused and left up) and down, and diffs the
+# host state. The app's OCI layout (image-oci) and the Redis image are imported into the
+# node. Figures, results and diagnostics go to K8S_TEST_OUT. K8S_RUN=regexp runs some
+# checks only (each runs the set-up it needs).
+K8S_TEST_OUT ?= dist/k8s-test
+K8S_RUN      ?=
+
 test-k8s: $(HELM) image-oci redis-image ## Cluster up, the chart under restricted Pod Security, upgrade under load, cluster down, host clean.
-	HELM=$(HELM) scripts/k8s/test.sh
+	HELM=$(abspath $(HELM)) CHART=$(abspath $(CHART)) \
+	  IMAGE_OCI=$(abspath $(image_dir))/oci IMAGE_DIGEST=$(abspath $(image_dir))/digest REDIS_IMAGE=$(REDIS_LOCAL) \
+	  K8S_SCRIPTS=$(abspath scripts/k8s) K8S_TEST_OUT=$(abspath $(K8S_TEST_OUT)) \
+	  go test -tags k8s -v -count=1 -timeout 45m $(if $(K8S_RUN),-run '$(K8S_RUN)') ./test/k8s/
 
 TEST_TARGETS += test-k8s
