@@ -21,32 +21,64 @@ GOBUILD  := go build -trimpath -ldflags '$(LDFLAGS)'
 # Targets that `make test` runs after the Go tests; the mk/*.mk files add to it.
 TEST_TARGETS :=
 
-# tools.mk first: the others use its tool paths as prerequisites (it guards against the second include).
+# tools.mk first: the others use its tool paths as prerequisites.
 include mk/tools.mk
-include $(sort $(wildcard mk/*.mk))
+include $(filter-out mk/tools.mk,$(sort $(wildcard mk/*.mk)))
 
-.PHONY: help deps run build test test-go lint bench-go clean
+.PHONY: help deps run build check vet staticcheck unit test test-go lint bench-go clean
 
-help: ## List the targets.
+help: ## List the targets (usual time on the 2-core machines: warm, then cold caches).
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-run: ## Serve the app on :5000 (in-memory history unless REDIS_HOST is set).
+run: ## [warm 5 s] Serve the app on :5000 (in-memory history unless REDIS_HOST is set).
 	go run -trimpath -ldflags '$(LDFLAGS)' ./cmd/$(BIN)
 
-build: ## Build a static, stripped, version-stamped binary into bin/.
+build: ## [warm 3 s] Build a static, stripped, version-stamped binary into bin/.
 	$(GOBUILD) -o bin/$(BIN) ./cmd/$(BIN)
 
-deps: ## Install the Debian packages the tests need and start dockerd (scripts/deps.sh).
+deps: ## Install the Debian packages the tests need and start dockerd (scripts/deps.sh; root).
 	bash scripts/deps.sh
 
-test: deps test-go lint $(TEST_TARGETS) ## Everything CI runs (installs what it needs first).
+# Every build tag the tests use, so that vet and staticcheck read every file once.
+TEST_TAGS := e2e,reliability,bench,k8s,supply,tools
+
+# The fast loop for a change to the code: no root, no Docker, no apt. Tests that need
+# redis-server or chromium skip with a message when they are not installed.
+check: build vet staticcheck unit test-helm ## [warm 46 s; cold: the tools first] The fast loop: build, vet, staticcheck, unit/handler/contract tests and fuzz seeds, the chart's static checks.
+
+vet: ## go vet, every package and build tag.
+	go vet ./...
+	go vet -tags $(TEST_TAGS) ./...
+
+staticcheck: $(STATICCHECK) ## staticcheck, every package and build tag.
+	$(STATICCHECK) -tags $(TEST_TAGS) ./...
+
+unit: ## Unit, handler, contract (real redis-server when installed), browser (chromium when installed) and fuzz-seed tests, once each.
+	go test -count=1 ./...
+
+# make test: first the builds every test needs (the Debian packages and dockerd, the
+# pinned tools, the cluster's binaries), two at a time: on two cores one build's
+# downloads and single-threaded links leave room for the other. Then each test target
+# in turn, timed: dist/test-times.tsv, printed at the end (docs/ci.md).
+TEST_TIMES := dist/test-times.tsv
+
+test: ## [warm 16 min] Everything CI runs (installs what it needs first; root).
+	@mkdir -p $(dir $(TEST_TIMES)) && : >$(TEST_TIMES)
+	@t0=$$(date +%s); \
+	$(MAKE) --no-print-directory -j2 --output-sync=line deps tools k8s-build; \
+	printf 'deps+tools+k8s-build\t%s\n' $$(( $$(date +%s) - t0 )) >>$(TEST_TIMES)
+	@for t in test-go lint $(TEST_TARGETS); do \
+	  t0=$$(date +%s); \
+	  $(MAKE) --no-print-directory $$t || { echo "make test: $$t failed after $$(( $$(date +%s) - t0 )) s"; exit 1; }; \
+	  printf '%s\t%s\n' $$t $$(( $$(date +%s) - t0 )) >>$(TEST_TIMES); \
+	done
+	@echo "make test: passed; seconds per step ($(TEST_TIMES)):"; \
+	awk -F'\t' '{ printf "  %-22s %5d s\n", $$1, $$2; s += $$2 } END { printf "  %-22s %5d s (%d min)\n", "total", s, s / 60 }' $(TEST_TIMES)
 
 test-go: ## Unit, handler, contract, browser and fuzz-seed tests, with the race detector.
 	CGO_ENABLED=1 go test -race -count=1 ./...
 
-lint: $(STATICCHECK) $(GOVULNCHECK) ## go vet, staticcheck and govulncheck.
-	go vet ./...
-	$(STATICCHECK) ./...
+lint: vet staticcheck $(GOVULNCHECK) ## go vet, staticcheck and govulncheck.
 	$(GOVULNCHECK) $(GOVULNCHECK_DB) ./...
 
 bench-go: ## go test benchmarks of the generator and handlers.

@@ -29,7 +29,6 @@ bench: build ## Load figures (req/s, latency, RSS, start-up) against a bare hand
 	  go test -tags bench -count=1 -v -timeout 30m -run '^TestBench$$' ./scripts/bench/
 
 test-reliability: ## The app under load and faults: soak, Redis outages and restart, SIGTERM, hostile clients.
-	go vet -tags reliability ./test/reliability/...
 	go test -tags reliability -count=1 -v -timeout $(RELIABILITY_TIMEOUT) ./test/reliability/...
 
 fuzz-ci: ## Every fuzz target for FUZZTIME (10s) each.

@@ -1,8 +1,6 @@
 # The Helm chart (issue 5): deploy/helm/giropops-senhas, checked without a cluster.
-# See docs/kubernetes.md. $(HELM) and $(PROMTOOL) come from mk/tools.mk; mk/*.mk are
-# read in name order, so include it first (it guards against a second inclusion) to
-# have them defined where this file's prerequisites are read.
--include $(dir $(lastword $(MAKEFILE_LIST)))tools.mk
+# See docs/kubernetes.md. $(HELM) and $(PROMTOOL) come from mk/tools.mk, which the
+# Makefile reads before this file.
 
 CHART       := deploy/helm/giropops-senhas
 HELM_CHECK  := deploy/helm/check

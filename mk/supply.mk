@@ -27,11 +27,6 @@ supply_oci   := $(image_dir)/oci
 supply_dgst  := $(image_dir)/digest
 
 # Empty VULNDB means: live when reachable, else ../shared/vulndb/osv (scripts/supply/vulndb.sh).
-# tools.mk (read first, by helm.mk) sets a plain offline default; only a VULNDB from the
-# command line or the environment is the user's choice.
-ifeq ($(origin VULNDB),file)
-VULNDB       :=
-endif
 VULNDB       ?=
 REGISTRY     ?=
 IMAGE_NAME   ?= $(BIN)
@@ -39,14 +34,8 @@ export VULNDB REGISTRY IMAGE_NAME
 
 # `make lint` runs govulncheck with $(GOVULNCHECK_DB): the same database choice as
 # `make scan`, worked out once per make run and only when used.
-ifneq ($(filter file undefined,$(origin GOVULNCHECK_DB)),)
+ifeq ($(origin GOVULNCHECK_DB),undefined)
 GOVULNCHECK_DB = $(eval GOVULNCHECK_DB := $(shell VULNDB='$(VULNDB)' scripts/supply/vulndb.sh govulncheck-flag || echo '-db invalid-VULNDB'))$(GOVULNCHECK_DB)
-endif
-
-# The tool paths ($(SYFT) ...) are prerequisites below, so tools.mk must be read first
-# (it sorts after this file; its include guard makes a second include a no-op).
-ifndef GIROPOPS_TOOLS_MK
-include $(dir $(lastword $(MAKEFILE_LIST)))tools.mk
 endif
 
 supply_tools = GOVULNCHECK=$(GOVULNCHECK) OSV_SCANNER=$(OSV_SCANNER) SYFT=$(SYFT) COSIGN=$(COSIGN) CRANE=$(CRANE)
@@ -70,19 +59,12 @@ freshness: image-bins ## Only the freshness gate, on the host binary.
 # Without a key pair, a throwaway one (so a fresh clone can run sign and verify); a real
 # release passes COSIGN_KEY and COSIGN_PUB.
 supply-keys: $(COSIGN)
-	@if [ -z "$(SIGN_KEY)" ] && [ ! -f $(supply_dir)/keys/cosign.key ]; then \
+	@if [ -z "$(COSIGN_KEY)" ] && [ ! -f $(supply_dir)/keys/cosign.key ]; then \
 	  mkdir -p $(supply_dir)/keys && cd $(supply_dir)/keys && \
 	  COSIGN_PASSWORD= $(COSIGN) generate-key-pair >/dev/null && \
 	  echo "cosign: no COSIGN_KEY given, made a throwaway key pair in $(supply_dir)/keys"; fi
 
-# tools.mk has a COSIGN_KEY of its own (the cache key of the cosign build) that shadows
-# the environment's COSIGN_KEY in recipes: read the signing key from the environment.
-ifeq ($(origin COSIGN_KEY),command line)
-SIGN_KEY := $(COSIGN_KEY)
-else
-SIGN_KEY := $(shell printenv COSIGN_KEY)
-endif
-supply_keyenv = $(if $(SIGN_KEY),COSIGN_KEY='$(SIGN_KEY)',COSIGN_KEY=$(supply_dir)/keys/cosign.key COSIGN_PASSWORD=) \
+supply_keyenv = $(if $(COSIGN_KEY),COSIGN_KEY='$(COSIGN_KEY)',COSIGN_KEY=$(supply_dir)/keys/cosign.key COSIGN_PASSWORD=) \
   COSIGN_PUB='$(or $(COSIGN_PUB),$(supply_dir)/keys/cosign.pub)'
 
 sign: $(COSIGN) $(CRANE) supply-keys sbom provenance ## Push by digest, sign, attest SBOM and provenance.

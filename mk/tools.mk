@@ -11,19 +11,14 @@
 # (or any pinned dependency, replace or stamp change) builds a new binary, and a fresh clone
 # on the same machine finds the old one up to date without rebuilding. A lock in that directory makes concurrent makes
 # (several people share this machine) wait for one build instead of each building the same.
-
-ifndef GIROPOPS_TOOLS_MK
-GIROPOPS_TOOLS_MK := 1
+#
+# The Makefile reads this file first, and only this file defines tool paths: the other
+# mk/*.mk files use them as prerequisites.
 
 TOOLS_DIR   := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))../tools)
 TOOLS_CACHE ?= $(HOME)/.cache/giropops-senhas/tools
 # The tool modules name go1.27.4; the machine's go.env says local.
 TOOLS_GO    := env GOTOOLCHAIN=auto CGO_ENABLED=0 go
-
-# Offline Go vulnerability database: ../shared/vulndb/osv beside the clone (mk/supply.mk may
-# choose the live database instead; both are plain defaults here).
-VULNDB         ?= $(abspath $(CURDIR)/../shared/vulndb/osv)
-GOVULNCHECK_DB ?= -db file://$(VULNDB)
 
 # $(call tools_modver,DIR,MODULE): MODULE's required version in tools/DIR/go.mod.
 tools_modver = $(shell awk '$$1 == "$(2)" { print $$2; exit }' $(TOOLS_DIR)/$(1)/go.mod)
@@ -109,5 +104,3 @@ test-tools: $(TOOLS_BINS) ## Check that each cached tool runs and reports its pi
 	  go test -tags tools -count=1 -v $(TOOLS_FLAGS) ./test/tools/
 
 TEST_TARGETS += test-tools
-
-endif

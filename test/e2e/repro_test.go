@@ -11,12 +11,14 @@ import (
 )
 
 // TestReproducibleBuild clones the commit twice, into two different paths, and builds the
-// image in each from a clean cache (a fresh GOCACHE, the same flags): the two index
-// digests must be equal, and equal to the one `make image` wrote with its warm cache when
-// the checkout is that commit, unmodified (as in CI).
+// image in each, the first from a clean cache (a fresh GOCACHE), the second with the
+// machine's warm one: the two index digests must be equal, and equal to the one `make
+// image` wrote in the checkout when it is that commit, unmodified (as in CI). One cold
+// build is enough to show that the cache does not leak into the bytes; a second cold one
+// only cost minutes.
 func TestReproducibleBuild(t *testing.T) {
 	if testing.Short() {
-		t.Skip("two cold builds of both architectures take minutes")
+		t.Skip("a cold build of both architectures takes minutes")
 	}
 	head := run(t, nil, "git", "rev-parse", "HEAD")
 	var digests []string
@@ -26,14 +28,18 @@ func TestReproducibleBuild(t *testing.T) {
 		src := filepath.Join(dir, "src-"+n)
 		run(t, nil, "git", "clone", "--quiet", root, src)
 		runIn(t, src, nil, "git", "checkout", "--quiet", "--detach", head)
-		env := []string{"GOCACHE=" + filepath.Join(dir, "gocache")}
+		var env []string
+		cache := "warm GOCACHE"
+		if n == "a" {
+			env, cache = []string{"GOCACHE=" + filepath.Join(dir, "gocache")}, "fresh GOCACHE"
+		}
 		runIn(t, src, env, "make", "--no-print-directory", "image-oci")
 		digests = append(digests, readDigest(t, filepath.Join(src, "dist", "image", "digest")))
 		version = layoutVersion(t, filepath.Join(src, "dist", "image", "oci"))
-		t.Logf("build %s: %s, fresh GOCACHE: %s", n, src, digests[len(digests)-1])
+		t.Logf("build %s: %s, %s: %s", n, src, cache, digests[len(digests)-1])
 	}
 	if digests[0] != digests[1] {
-		t.Fatalf("two clean builds of %s: %s != %s", head, digests[0], digests[1])
+		t.Fatalf("two builds of %s, cold and warm cache, two paths: %s != %s", head, digests[0], digests[1])
 	}
 
 	main := filepath.Join(root, "dist", "image")
@@ -42,7 +48,7 @@ func TestReproducibleBuild(t *testing.T) {
 		return
 	}
 	if d := readDigest(t, filepath.Join(main, "digest")); d != digests[0] {
-		t.Errorf("make image (warm cache) wrote %s, the clean builds %s", d, digests[0])
+		t.Errorf("make image in the checkout wrote %s, the clones %s", d, digests[0])
 	}
 }
 

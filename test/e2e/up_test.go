@@ -120,7 +120,7 @@ func TestMakeUp(t *testing.T) {
 		if got := inspect(t, `{{.Config.User}} {{range .Config.Env}}{{if eq (index (split . "=") 0) "REDIS_HOST"}}{{.}}{{end}}{{end}}`, name); got != "65532:65532 REDIS_HOST="+redis {
 			t.Errorf("app user and REDIS_HOST: %q", got)
 		}
-		if got := inspect(t, `{{range (index .NetworkSettings.Ports "5000/tcp")}}{{.HostIp}} {{end}}`, name); got != "127.0.0.1 " {
+		if got := inspect(t, `{{range (index .NetworkSettings.Ports "5000/tcp")}}{{.HostIp}};{{end}}`, name); got != "127.0.0.1;" {
 			t.Errorf("published on %q, want only 127.0.0.1", got)
 		}
 		if got := inspect(t, "{{.State.Health.Status}}", name); got != "healthy" {
