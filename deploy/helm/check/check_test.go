@@ -52,7 +52,7 @@ var valueSets = map[string]map[string]int{
 	"monitoring-values.yaml": {
 		"Deployment": 1, "Service": 2, "ServiceAccount": 1, "HorizontalPodAutoscaler": 1,
 		"PodDisruptionBudget": 1, "NetworkPolicy": 2, "StatefulSet": 1, "Pod": 1,
-		"ServiceMonitor": 1, "PrometheusRule": 1, "Secret": 1,
+		"ServiceMonitor": 1, "PrometheusRule": 1, "Secret": 1, "ConfigMap": 1,
 	},
 	"digest-values.yaml": {
 		"Deployment": 1, "Service": 2, "ServiceAccount": 1,
