@@ -44,7 +44,7 @@ TEST_TAGS := e2e,reliability,bench,k8s,supply,tools
 
 # The fast loop for a change to the code: no root, no Docker, no apt. Tests that need
 # redis-server or chromium skip with a message when they are not installed.
-check: build vet staticcheck unit test-helm ## [warm 46 s; cold: the tools first] The fast loop: build, vet, staticcheck, unit/handler/contract tests and fuzz seeds, the chart's static checks.
+check: build vet staticcheck unit test-helm workflows ## [warm 46 s; cold: the tools first] The fast loop: build, vet, staticcheck, unit/handler/contract tests and fuzz seeds, the chart's static checks.
 
 vet: ## go vet, every package and build tag.
 	go vet ./...

@@ -67,8 +67,9 @@ supply-keys: $(COSIGN)
 supply_keyenv = $(if $(COSIGN_KEY),COSIGN_KEY='$(COSIGN_KEY)',COSIGN_KEY=$(supply_dir)/keys/cosign.key COSIGN_PASSWORD=) \
   COSIGN_PUB='$(or $(COSIGN_PUB),$(supply_dir)/keys/cosign.pub)'
 
-sign: $(COSIGN) $(CRANE) supply-keys sbom provenance ## Push by digest, sign, attest SBOM and provenance.
-	@$(supply_tools) $(supply_keyenv) VERSION=$(VERSION) scripts/supply/sign.sh \
+# COSIGN_KEYLESS=1: keyless (OIDC identity, Fulcio, Rekor), no key pair (docs/release.md).
+sign: $(COSIGN) $(CRANE) $(if $(COSIGN_KEYLESS),,supply-keys) sbom provenance ## Push by digest, sign, attest SBOM and provenance.
+	@$(supply_tools) $(supply_keyenv) COSIGN_KEYLESS='$(COSIGN_KEYLESS)' VERSION=$(VERSION) scripts/supply/sign.sh \
 	  -l $(supply_oci) -d $(supply_dgst) -s $(SBOM_FILE) -p $(PROVENANCE) -o $(supply_dir)
 
 # Verifies the digest this tree built (dist/image/digest), in REGISTRY or in the local

@@ -83,6 +83,8 @@ $(eval $(call tools_def,SYFT,syft,github.com/anchore/syft,github.com/anchore/syf
   -X main.version=$$(patsubst v%,%,$$(SYFT_VERSION))))
 $(eval $(call tools_def,COSIGN,cosign,github.com/sigstore/cosign/v3,github.com/sigstore/cosign/v3/cmd/cosign,\
   -X sigs.k8s.io/release-utils/version.gitVersion=$$(COSIGN_VERSION)))
+$(eval $(call tools_def,ACTIONLINT,actionlint,github.com/rhysd/actionlint,github.com/rhysd/actionlint/cmd/actionlint,\
+  -X github.com/rhysd/actionlint.version=$$(patsubst v%,%,$$(ACTIONLINT_VERSION))))
 
 .PHONY: tools tools-versions test-tools
 

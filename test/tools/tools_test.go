@@ -45,6 +45,7 @@ var versions = map[string]struct {
 	"OSV_SCANNER": {[]string{"--version"}, func(v string) string { return "osv-scanner version: " + strings.TrimPrefix(v, "v") }},
 	"SYFT":        {[]string{"--version"}, func(v string) string { return "syft " + strings.TrimPrefix(v, "v") }},
 	"COSIGN":      {[]string{"version"}, func(v string) string { return "GitVersion:    " + v }},
+	"ACTIONLINT":  {[]string{"-version"}, func(v string) string { return strings.TrimPrefix(v, "v") + "\n" }},
 }
 
 // TestTools has one subtest per tool make knows (TOOLS_VARS), named for its binary.
