@@ -36,3 +36,5 @@ release-publish: release-notes ## Create (or update) the GitHub release of the t
 	else \
 	  gh release create '$(VERSION)' --verify-tag --title '$(VERSION)' --notes-file $(RELEASE_NOTES); \
 	fi
+
+TEST_TARGETS += workflows
