@@ -43,6 +43,17 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// grantClipboardRead lets the page at origin read the clipboard, which the tests
+// compare with the password the copy button copied.
+func grantClipboardRead(t *testing.T, ctx context.Context, origin string) {
+	t.Helper()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "clipboard-read"}, Setting: browser.PermissionSettingGranted, Origin: origin,
+	}); err != nil {
+		t.Fatalf("grant clipboard-read: %v", err)
+	}
+}
+
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
@@ -80,11 +91,7 @@ func TestBrowserGenerateRevealCopy(t *testing.T) {
 	store := &recordingStore{History: memoryStore()}
 	ts := newServer(t, server.ScopeSession, store)
 	ctx := newBrowser(t)
-	if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
-		Permission: &browser.PermissionDescriptor{Name: "clipboard-read"}, Setting: browser.PermissionSettingGranted, Origin: ts.URL,
-	}); err != nil {
-		t.Fatalf("grant clipboard-read: %v", err)
-	}
+	grantClipboardRead(t, ctx, ts.URL)
 	must(t, ctx, chromedp.EmulateViewport(375, 740), chromedp.Navigate(ts.URL), chromedp.WaitVisible("#tamanho"))
 
 	if title := eval[string](t, ctx, `document.title`); !strings.Contains(title, "Gerador de Senhas") {
