@@ -25,6 +25,12 @@ fi
 
 # axe-core as its lockfile pins it; npm ci again only when the lockfile changed.
 a11y=internal/server/testdata/a11y
+# Not in .ci/apt: NodeSource's nodejs (this machine's) bundles npm and conflicts with Debian's.
+if ! command -v npm >/dev/null && [ "$(id -u)" -eq 0 ]; then
+  echo "deps: npm not found: installing Debian's npm for the accessibility audit in $a11y"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+fi
 if ! command -v npm >/dev/null; then
   echo "deps: npm not found: install Node.js with npm (apt-get install npm) for the accessibility audit in $a11y;" \
     "the browser tests skip it locally and fail under CI (CI=true)" >&2
