@@ -56,24 +56,12 @@ staticcheck: $(STATICCHECK) ## staticcheck, every package and build tag.
 unit: ## Unit, handler, contract (real redis-server when installed), browser (chromium when installed) and fuzz-seed tests, once each.
 	go test -count=1 ./...
 
-# make test: first the builds every test needs (the Debian packages and dockerd, the
-# pinned tools, the cluster's binaries), two at a time: on two cores one build's
-# downloads and single-threaded links leave room for the other. Then each test target
-# in turn, timed: dist/test-times.tsv, printed at the end (docs/ci.md).
+# make test: the builds every test needs, then each test target in turn, timed into
+# dist/test-times.tsv (scripts/test.sh; where the minutes go: docs/ci.md).
 TEST_TIMES := dist/test-times.tsv
 
-test: ## [warm 16 min] Everything CI runs (installs what it needs first; root).
-	@mkdir -p $(dir $(TEST_TIMES)) && : >$(TEST_TIMES)
-	@t0=$$(date +%s); \
-	$(MAKE) --no-print-directory -j2 --output-sync=line deps tools k8s-build; \
-	printf 'deps+tools+k8s-build\t%s\n' $$(( $$(date +%s) - t0 )) >>$(TEST_TIMES)
-	@for t in test-go lint $(TEST_TARGETS); do \
-	  t0=$$(date +%s); \
-	  $(MAKE) --no-print-directory $$t || { echo "make test: $$t failed after $$(( $$(date +%s) - t0 )) s"; exit 1; }; \
-	  printf '%s\t%s\n' $$t $$(( $$(date +%s) - t0 )) >>$(TEST_TIMES); \
-	done
-	@echo "make test: passed; seconds per step ($(TEST_TIMES)):"; \
-	awk -F'\t' '{ printf "  %-22s %5d s\n", $$1, $$2; s += $$2 } END { printf "  %-22s %5d s (%d min)\n", "total", s, s / 60 }' $(TEST_TIMES)
+test: ## [warm 16 min, cold 60] Everything CI runs (installs what it needs first; root).
+	@MAKE='$(MAKE)' scripts/test.sh $(TEST_TIMES) test-go lint $(filter-out test-k8s,$(TEST_TARGETS)) $(filter test-k8s,$(TEST_TARGETS))
 
 test-go: ## Unit, handler, contract, browser and fuzz-seed tests, with the race detector.
 	CGO_ENABLED=1 go test -race -count=1 ./...

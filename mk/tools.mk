@@ -48,11 +48,11 @@ $$($(1)):
 	@mkdir -p $$(@D)
 	@exec 9>$$(@D)/.lock && flock 9 && \
 	if [ -x $$@ ]; then echo "tools: $(2) $$($(1)_VERSION) was built meanwhile by another make"; exit 0; fi && \
-	echo "tools: building $(2) $$($(1)_VERSION) into $$(@D)" && \
+	echo "tools: building $(2) $$($(1)_VERSION) into $$(@D)" && t0=$$$$(date +%s) && \
 	cd $$(TOOLS_DIR)/$(2) && tmp=$$@.tmp.$$$$$$$$ && \
 	$$(TOOLS_GO) build -trimpath -buildvcs=false -mod=readonly \
 	  -ldflags '-s -w $$($(1)_LDFLAGS)' -o $$$$tmp $(4) && \
-	mv -f $$$$tmp $$@
+	mv -f $$$$tmp $$@ && echo "tools: built $(2) in $$$$(( $$$$(date +%s) - t0 )) s"
 endef
 
 TOOLS_VARS :=

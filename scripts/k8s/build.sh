@@ -12,7 +12,8 @@ K8S_VERSION=v1.37.2
 mod=$PWD/tools/k8s
 bin=${K8S_CACHE:-$HOME/.cache/giropops-senhas/k8s}/$K8S_VERSION/bin
 mkdir -p "$bin"
-log() { echo "build.sh: $*" >&2; }
+log() { echo "build.sh: $* ($((SECONDS - t0)) s)" >&2; }
+t0=$SECONDS
 
 # fresh GROUP FILES...: true when the stamp matches the hash of FILES.
 fresh() { local g=$1; shift; [[ -f $bin/.$g.stamp && $(cat "$@" | sha256sum) == "$(cat "$bin/.$g.stamp")" ]]; }
@@ -70,4 +71,5 @@ if ! fresh pause "${pause_files[@]}"; then
   (cd "$mod" && go build -trimpath -ldflags "-s -w -buildid=" -o "$bin/pause" ./pause)
   stamp pause "${pause_files[@]}"
 fi
+((SECONDS - t0 < 2)) || log "built"
 echo "$bin"
