@@ -25,11 +25,11 @@ start=$SECONDS
 # Its own process group (setsid), so that a failure below stops it and its children.
 k8s_log=$out/k8s-build.log
 rm -f "$k8s_log.rc"
-setsid bash -c 'nice -n 19 "$@" >"$0" 2>&1; echo $? >"$0.rc"' "$k8s_log" "${make[@]}" k8s-build &
+# A new session is a new scheduler autogroup, which would share the CPU equally with ours
+# whatever its processes' nice: the session lowers its group's own priority too.
+setsid bash -c '{ echo 19 >/proc/self/autogroup; } 2>/dev/null; nice -n 19 "$@" >"$0" 2>&1; echo $? >"$0.rc"' \
+  "$k8s_log" "${make[@]}" k8s-build &
 k8s_pid=$!
-# A new session is a new scheduler autogroup, which would share the CPU equally with
-# ours whatever its processes' nice: lower the group's own priority too.
-echo 19 >"/proc/$k8s_pid/autogroup" 2>/dev/null || true
 trap 'kill -- -$k8s_pid 2>/dev/null || true' EXIT
 
 t0=$SECONDS
