@@ -71,8 +71,8 @@ type Proc struct {
 }
 
 // Start runs bin with env (KEY=VALUE; PORT=0 is added, so the kernel picks the
-// port and the program logs it in its JSON "listening" line) and waits up to 10 s
-// for health (such as /healthz) to answer 200. The process is killed when the
+// port, read back from /proc whatever LOG_LEVEL says) and waits up to 10 s for
+// health (such as /healthz) to answer 200. The process is killed when the
 // test ends if it is still running.
 func Start(t testing.TB, bin, health string, env ...string) *Proc {
 	t.Helper()
@@ -91,7 +91,7 @@ func Start(t testing.TB, bin, health string, env ...string) *Proc {
 			<-p.done
 		}
 	})
-	port, err := testenv.ListeningPort(p.out, p.done, 10*time.Second)
+	port, err := listeningPort(p.Cmd.Process.Pid, p.done, 10*time.Second)
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", bin, err, p.Output())
 	}
@@ -235,4 +235,50 @@ func Metrics(ctx context.Context, url string) (map[string]float64, error) {
 		}
 	}
 	return m, sc.Err()
+}
+
+// listeningPort waits up to timeout for the process pid to listen on a TCP port
+// and returns it: the LISTEN sockets of /proc/net/tcp and tcp6 whose inode is one
+// of the process's file descriptors. It gives up early when exited closes.
+func listeningPort(pid int, exited <-chan struct{}, timeout time.Duration) (int, error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if port := procListening(pid); port != 0 {
+			return port, nil
+		}
+		select {
+		case <-exited:
+			return 0, errors.New("the process exited before listening")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return 0, fmt.Errorf("pid %d listened on no TCP port within %s", pid, timeout)
+}
+
+func procListening(pid int) int {
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	sockets := map[string]bool{}
+	for _, fd := range fds {
+		if l, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name())); err == nil && strings.HasPrefix(l, "socket:[") {
+			sockets[strings.TrimSuffix(strings.TrimPrefix(l, "socket:["), "]")] = true
+		}
+	}
+	for _, table := range []string{"tcp", "tcp6"} {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, table))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n")[1:] {
+			// sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+			f := strings.Fields(line)
+			if len(f) < 10 || f[3] != "0A" || !sockets[f[9]] { // 0A: LISTEN
+				continue
+			}
+			_, hexPort, _ := strings.Cut(f[1], ":")
+			if port, err := strconv.ParseUint(hexPort, 16, 16); err == nil {
+				return int(port)
+			}
+		}
+	}
+	return 0
 }
