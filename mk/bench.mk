@@ -28,10 +28,10 @@ bench: build ## Load figures (req/s, latency, RSS, start-up) against a bare hand
 	BENCH_DOCKER=$$image BENCH_REDIS_IMAGE=$(REDIS_LOCAL) \
 	  go test -tags bench -count=1 -v -timeout 30m -run '^TestBench$$' ./scripts/bench/
 
-test-reliability: ## The app under load and faults: soak, Redis outages and restart, SIGTERM, hostile clients.
+test-reliability: ## [warm 119 s, cold 3 min] The app under load and faults: soak, Redis outages and restart, SIGTERM, hostile clients.
 	go test -tags reliability -count=1 -v -timeout $(RELIABILITY_TIMEOUT) ./test/reliability/...
 
-fuzz-ci: ## Every fuzz target for FUZZTIME (10s) each.
+fuzz-ci: ## [warm 70 s, cold 3 min] Every fuzz target for FUZZTIME (10s) each.
 	FUZZTIME=$(FUZZTIME) scripts/bench/fuzz-ci.sh
 
 TEST_TARGETS += test-reliability fuzz-ci

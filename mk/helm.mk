@@ -25,6 +25,6 @@ helm-check: $(HELM) $(PROMTOOL) $(STATICCHECK) ## Chart checks with no cluster: 
 	cd $(HELM_CHECK) && go vet ./... && $(STATICCHECK) ./...
 	@test -z "$$(gofmt -l $(HELM_CHECK))" || { gofmt -l $(HELM_CHECK); echo "gofmt: files above need formatting"; exit 1; }
 
-test-helm: helm-lint helm-check ## Everything about the chart that CI runs.
+test-helm: helm-lint helm-check ## [warm 18 s, cold 45 s] Everything about the chart that CI runs.
 
 TEST_TARGETS += test-helm

@@ -7,7 +7,7 @@ export K8S_DIR
 
 .PHONY: k8s-build k8s-up k8s-down test-k8s
 
-k8s-build: ## Build (once, cached by version) Kubernetes v1.37.2, etcd, CoreDNS, metrics-server, kube-router, pause.
+k8s-build: ## [cold 20 min alone] Build (once, cached by version) Kubernetes v1.37.2, etcd, CoreDNS, metrics-server, kube-router, pause.
 	scripts/k8s/build.sh
 
 k8s-up: ## Start the local cluster (KUBECONFIG=$(K8S_DIR)/kubeconfig/admin.conf).
@@ -24,7 +24,7 @@ k8s-down: ## Stop the local cluster and restore the host as it was.
 K8S_TEST_OUT ?= dist/k8s-test
 K8S_RUN      ?=
 
-test-k8s: $(HELM) image-oci redis-image ## Cluster up, the chart under restricted Pod Security, upgrade under load, cluster down, host clean.
+test-k8s: $(HELM) image-oci redis-image ## [warm 6 min, cold 5 min after k8s-build] Cluster up, the chart under restricted Pod Security, upgrade under load, cluster down, host clean.
 	HELM=$(abspath $(HELM)) CHART=$(abspath $(CHART)) \
 	  IMAGE_OCI=$(abspath $(image_dir))/oci IMAGE_DIGEST=$(abspath $(image_dir))/digest REDIS_IMAGE=$(REDIS_LOCAL) \
 	  K8S_SCRIPTS=$(abspath scripts/k8s) K8S_TEST_OUT=$(abspath $(K8S_TEST_OUT)) \

@@ -21,7 +21,7 @@ WORKFLOWS_CHECK := test/workflows
 
 .PHONY: workflows release-notes release-publish
 
-workflows: $(ACTIONLINT) $(STATICCHECK) ## [warm 10 s] actionlint and the run-step, pinning and permissions checks of .github/workflows.
+workflows: $(ACTIONLINT) $(STATICCHECK) ## [warm 2 s, cold 8 s] actionlint and the run-step, pinning and permissions checks of .github/workflows.
 	$(ACTIONLINT)
 	cd $(WORKFLOWS_CHECK) && go vet ./... && $(STATICCHECK) ./...
 	@test -z "$$(gofmt -l $(WORKFLOWS_CHECK))" || { gofmt -l $(WORKFLOWS_CHECK); echo "gofmt: files above need formatting"; exit 1; }

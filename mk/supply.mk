@@ -97,7 +97,7 @@ report: $(CRANE) ## The course's table for our image, printed and written to dis
 
 # The gates, shown passing on our image and failing where they must: the Go tests in
 # test/supply/ (build tag supply). One check: make test-supply SUPPLY_FLAGS='-run TestSignature/verify_fails_with_the_wrong_key'.
-test-supply: $(GOVULNCHECK) $(OSV_SCANNER) $(SYFT) $(COSIGN) $(CRANE) $(STATICCHECK) scan ## Scan, sign, verify, and the negative tests.
+test-supply: $(GOVULNCHECK) $(OSV_SCANNER) $(SYFT) $(COSIGN) $(CRANE) $(STATICCHECK) scan ## [warm 65 s, cold 64 s] Scan, sign, verify, and the negative tests.
 	go vet -tags supply ./test/supply/
 	$(STATICCHECK) -tags supply ./test/supply/
 	$(supply_tools) MAKE='$(MAKE)' IMAGE_DIST=$(IMAGE_DIST) SUPPLY_DIR=$(supply_dir) \
