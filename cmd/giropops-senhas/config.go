@@ -25,6 +25,8 @@ type config struct {
 	history         history.Config
 	scope           server.Scope
 	sessionTTL      time.Duration
+	sessionRotate   time.Duration
+	sessionKey      []byte // SESSION_KEY, 32 bytes; nil: one made at start
 	storeTimeout    time.Duration
 	historyKey      []byte // HISTORY_KEY, 32 bytes; nil: the global list is plain
 	cookieSecure    string
@@ -40,6 +42,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		history:         history.Config{Size: 10, MaxLists: history.DefaultMaxLists},
 		scope:           server.ScopeSession,
 		sessionTTL:      24 * time.Hour,
+		sessionRotate:   server.DefaultSessionRotate,
 		storeTimeout:    time.Second,
 		autopipeline:    true,
 		shutdownTimeout: 10 * time.Second,
@@ -62,11 +65,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, err
 		}
 	}
-	if v := getenv("HISTORY_KEY"); v != "" {
-		if c.historyKey, err = base64.StdEncoding.DecodeString(strings.TrimSpace(v)); err != nil || len(c.historyKey) != 32 {
-			// Never quote the value: it is a secret.
-			return c, fmt.Errorf("HISTORY_KEY: want 32 random bytes in base64 (head -c 32 /dev/urandom | base64)")
-		}
+	if c.historyKey, err = key32("HISTORY_KEY", getenv); err != nil {
+		return c, err
+	}
+	if c.sessionKey, err = key32("SESSION_KEY", getenv); err != nil {
+		return c, err
 	}
 	switch v := strings.ToLower(getenv("COOKIE_SECURE")); v {
 	case "", server.CookieSecureAuto, server.CookieSecureAlways, server.CookieSecureNever:
@@ -81,6 +84,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if v := getenv("SESSION_TTL"); v != "" {
 		if c.sessionTTL, err = duration("SESSION_TTL", v); err != nil {
+			return c, err
+		}
+	}
+	if v := getenv("SESSION_ROTATE"); v != "" {
+		if c.sessionRotate, err = duration("SESSION_ROTATE", v); err != nil {
 			return c, err
 		}
 	}
@@ -148,6 +156,20 @@ func redisOptions(getenv func(string) string) (*redis.Options, error) {
 	}
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	return history.RedisOptions(addr, getenv("REDIS_PASSWORD"), db), nil
+}
+
+// key32 reads a key of 32 bytes in base64 from the variable name; nil if unset.
+func key32(name string, getenv func(string) string) ([]byte, error) {
+	v := getenv(name)
+	if v == "" {
+		return nil, nil
+	}
+	k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+	if err != nil || len(k) != 32 {
+		// Never quote the value: it is a secret.
+		return nil, fmt.Errorf("%s: want 32 random bytes in base64 (head -c 32 /dev/urandom | base64)", name)
+	}
+	return k, nil
 }
 
 func intIn(name, v string, lo, hi int) (int, error) {

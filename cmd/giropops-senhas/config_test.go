@@ -21,7 +21,8 @@ func TestLoadConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.addr != ":5000" || c.redis != nil || c.history.Size != 10 || c.scope != server.ScopeSession || c.shutdownTimeout != 10*time.Second || !c.autopipeline {
+	if c.addr != ":5000" || c.redis != nil || c.history.Size != 10 || c.scope != server.ScopeSession || c.shutdownTimeout != 10*time.Second || !c.autopipeline ||
+		c.sessionRotate != time.Hour || c.sessionKey != nil {
 		t.Fatalf("defaults: %+v", c)
 	}
 
@@ -49,6 +50,7 @@ func TestLoadConfig(t *testing.T) {
 		{"LOG_LEVEL", "verbose"}, {"REDIS_HOST", "r", "REDIS_PORT", "0"}, {"REDIS_HOST", "r", "REDIS_DB", "16"},
 		{"REDIS_URL", "http://r:6379"}, {"REDIS_TIMEOUT", "0s"},
 		{"HISTORY_MAX_SESSIONS", "0"}, {"HISTORY_KEY", "c2VncmVkbw=="}, {"HISTORY_KEY", "not base64!"},
+		{"SESSION_KEY", "c2VncmVkbw=="}, {"SESSION_KEY", "not base64!"}, {"SESSION_ROTATE", "1 hora"}, {"SESSION_ROTATE", "-1h"},
 		{"COOKIE_SECURE", "sim"}, {"HISTORY_ALLOW_CLEAR_GLOBAL", "talvez"}, {"REDIS_AUTOPIPELINE", "talvez"},
 	} {
 		_, err := loadConfig(env(bad...))
@@ -58,14 +60,17 @@ func TestLoadConfig(t *testing.T) {
 	}
 	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 	c, err = loadConfig(env("HISTORY_KEY", key, "COOKIE_SECURE", "always", "HISTORY_MAX_SESSIONS", "500",
-		"HISTORY_ALLOW_CLEAR_GLOBAL", "true", "REDIS_AUTOPIPELINE", "off"))
+		"HISTORY_ALLOW_CLEAR_GLOBAL", "true", "REDIS_AUTOPIPELINE", "off", "SESSION_KEY", key, "SESSION_ROTATE", "15m"))
 	if err != nil || string(c.historyKey) != "0123456789abcdef0123456789abcdef" || c.cookieSecure != "always" ||
+		string(c.sessionKey) != "0123456789abcdef0123456789abcdef" || c.sessionRotate != 15*time.Minute ||
 		c.history.MaxLists != 500 || !c.clearGlobal || c.autopipeline {
 		t.Fatalf("history settings: %+v, %v", c, err)
 	}
 	// Neither a password in REDIS_URL nor HISTORY_KEY ever reaches an error message.
-	if _, err := loadConfig(env("HISTORY_KEY", "c2VncmVkbw==")); err == nil || strings.Contains(err.Error(), "c2VncmVkbw") {
-		t.Errorf("HISTORY_KEY error %v", err)
+	for _, name := range []string{"HISTORY_KEY", "SESSION_KEY"} {
+		if _, err := loadConfig(env(name, "c2VncmVkbw==")); err == nil || strings.Contains(err.Error(), "c2VncmVkbw") {
+			t.Errorf("%s error %v", name, err)
+		}
 	}
 	if _, err := loadConfig(env("REDIS_URL", "redis://:segredo123@host:notaport/0")); err == nil || strings.Contains(err.Error(), "segredo123") {
 		t.Errorf("REDIS_URL error %v", err)

@@ -105,6 +105,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 		logger.Info("no REDIS_HOST or REDIS_URL: history in memory, lost on restart and not shared between replicas", "scope", cfg.scope)
 	}
 
+	if cfg.sessionKey == nil {
+		logger.Warn("no SESSION_KEY: made one for this process, so sessions (and their history) end when it stops and are not shared between replicas")
+	}
 	if cfg.scope == server.ScopeGlobal && cfg.historyKey == nil {
 		logger.Warn("global history kept in plain text, as the original app kept it: set HISTORY_KEY to seal it")
 	}
@@ -112,7 +115,7 @@ func serve(ctx context.Context, cfg config, stdout io.Writer) error {
 	handler := server.New(server.Deps{
 		Config: server.Config{
 			Scope: cfg.scope, HistorySize: cfg.history.Size,
-			SessionTTL: cfg.sessionTTL, StoreTimeout: cfg.storeTimeout,
+			SessionTTL: cfg.sessionTTL, SessionRotate: cfg.sessionRotate, SessionKey: cfg.sessionKey, StoreTimeout: cfg.storeTimeout,
 			HistoryKey: cfg.historyKey, CookieSecure: cfg.cookieSecure, AllowClearGlobal: cfg.clearGlobal,
 		},
 		History: hist, Logger: logger, Registry: prometheus.NewRegistry(),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -117,6 +118,80 @@ func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) 
 		s.Add(ctx, "a", "3", time.Hour)
 		if a, _ := s.Latest(ctx, "a", 10); !slices.Equal(a, []string{"3"}) {
 			t.Fatalf("a list written after Clear = %v", a)
+		}
+	})
+	t.Run("a marker replaces a list until it expires", func(t *testing.T) {
+		s := newStore(t, history.Config{Size: 10})
+		s.Add(ctx, "k", "1", time.Hour)
+		if m, ok, err := s.Marker(ctx, "k"); ok || err != nil {
+			t.Fatalf("Marker of a list = %q, %v, %v; want none", m, ok, err)
+		}
+		if err := s.Mark(ctx, "k", "movida", time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Latest(ctx, "k", 10); !errors.Is(err, history.ErrMarked) {
+			t.Fatalf("Latest on a marker: %v, %v; want ErrMarked", got, err)
+		}
+		if m, ok, err := s.Marker(ctx, "k"); m != "movida" || !ok || err != nil {
+			t.Fatalf("Marker = %q, %v, %v", m, ok, err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		if m, ok, _ := s.Marker(ctx, "k"); ok {
+			t.Fatalf("an expired marker reads %q", m)
+		}
+		if err := s.Add(ctx, "k", "3", time.Hour); err != nil {
+			t.Fatalf("Add after the marker expired: %v", err)
+		}
+		if got, _ := s.Latest(ctx, "k", 10); !slices.Equal(got, []string{"3"}) {
+			t.Fatalf("after the marker: %v, want [3]", got)
+		}
+		// A write to a marker fails, and keeps the marker as long as it would
+		// have kept the list (Redis runs the write's EXPIRE whatever the type).
+		s.Mark(ctx, "m", "revogada", time.Second)
+		if err := s.Add(ctx, "m", "4", 3*time.Second); !errors.Is(err, history.ErrMarked) {
+			t.Fatalf("Add on a marker: %v, want ErrMarked", err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		if m, ok, _ := s.Marker(ctx, "m"); m != "revogada" || !ok {
+			t.Fatalf("after a refused write the marker reads %q, %v", m, ok)
+		}
+	})
+	t.Run("move converts, appends, trims and marks at once", func(t *testing.T) {
+		s := newStore(t, history.Config{Size: 4})
+		for _, v := range []string{"a", "b", "c"} {
+			s.Add(ctx, "de", v, time.Hour)
+		}
+		s.Add(ctx, "para", "novo", time.Hour) // written by a request that followed first
+		upper := func(items []string) []string {
+			out := make([]string, len(items))
+			for i, v := range items {
+				out[i] = strings.ToUpper(v)
+			}
+			return out
+		}
+		if err := s.Move(ctx, "de", "para", upper, time.Hour, "foi", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Latest(ctx, "para", 10); !slices.Equal(got, []string{"novo", "C", "B", "A"}) {
+			t.Fatalf("moved list = %v, want [novo C B A]", got)
+		}
+		if m, ok, _ := s.Marker(ctx, "de"); m != "foi" || !ok {
+			t.Fatalf("the moved list's key holds %q, %v", m, ok)
+		}
+		if err := s.Move(ctx, "de", "outra", upper, time.Hour, "de novo", time.Hour); !errors.Is(err, history.ErrMarked) {
+			t.Fatalf("Move of a marked key: %v, want ErrMarked", err)
+		}
+		if m, _, _ := s.Marker(ctx, "de"); m != "foi" {
+			t.Fatalf("a refused Move changed the marker to %q", m)
+		}
+		if got, _ := s.Latest(ctx, "outra", 10); len(got) != 0 {
+			t.Fatalf("a refused Move wrote %v", got)
+		}
+		if err := s.Move(ctx, "nada", "vazia", upper, time.Hour, "x", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if m, ok, _ := s.Marker(ctx, "nada"); m != "x" || !ok {
+			t.Fatal("Move of a missing list left no marker")
 		}
 	})
 	t.Run("ping", func(t *testing.T) {

@@ -3,6 +3,7 @@ package history
 import (
 	"container/list"
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -34,6 +35,7 @@ type Memory struct {
 
 type memList struct {
 	items   []string // newest first
+	marker  *string  // non-nil: the key holds this marker, not a list
 	ttl     time.Duration
 	expires time.Time     // zero: never
 	elem    *list.Element // in byTTL[ttl]; nil for a list without TTL
@@ -54,34 +56,114 @@ func (m *Memory) Add(_ context.Context, key, p string, ttl time.Duration) error 
 	defer m.mu.Unlock()
 	now := m.now()
 	m.dropExpired(now)
-	l := m.lists[key]
-	if l == nil || expired(l, now) {
-		if l != nil {
-			m.remove(key, l)
-		}
-		if len(m.lists) >= m.cfg.MaxLists && !m.evict() {
-			return ErrFull
-		}
-		l = &memList{}
-		m.lists[key] = l
+	l, err := m.list(key, now)
+	if errors.Is(err, ErrMarked) {
+		m.keep(key, m.lists[key], ttl, now) // as Redis's EXPIRE after its failed LPUSH
+	}
+	if err != nil {
+		return err
 	}
 	if len(l.items) < m.cfg.Size {
 		l.items = append(l.items, "")
 	}
 	copy(l.items[1:], l.items)
 	l.items[0] = p
-	if ttl > 0 {
-		if l.elem != nil {
-			m.byTTL[l.ttl].Remove(l.elem)
-		}
-		q := m.byTTL[ttl]
-		if q == nil {
-			q = list.New()
-			m.byTTL[ttl] = q
-		}
-		l.ttl, l.expires, l.elem = ttl, now.Add(ttl), q.PushBack(key)
-	}
+	m.keep(key, l, ttl, now)
 	return nil
+}
+
+// list returns the live list at key, made empty if there is none, or
+// ErrMarked. A new list may evict another, or fail with ErrFull.
+func (m *Memory) list(key string, now time.Time) (*memList, error) {
+	l := m.lists[key]
+	if l != nil && !expired(l, now) {
+		if l.marker != nil {
+			return nil, ErrMarked
+		}
+		return l, nil
+	}
+	if l != nil {
+		m.remove(key, l)
+	}
+	if len(m.lists) >= m.cfg.MaxLists && !m.evict() {
+		return nil, ErrFull
+	}
+	l = &memList{}
+	m.lists[key] = l
+	return l, nil
+}
+
+// keep sets l to expire ttl from now, if ttl > 0 (0 leaves its expiry as it was).
+func (m *Memory) keep(key string, l *memList, ttl time.Duration, now time.Time) {
+	if ttl <= 0 {
+		return
+	}
+	if l.elem != nil {
+		m.byTTL[l.ttl].Remove(l.elem)
+	}
+	q := m.byTTL[ttl]
+	if q == nil {
+		q = list.New()
+		m.byTTL[ttl] = q
+	}
+	l.ttl, l.expires, l.elem = ttl, now.Add(ttl), q.PushBack(key)
+}
+
+// Mark replaces whatever key holds with marker, kept for ttl (> 0).
+func (m *Memory) Mark(_ context.Context, key, marker string, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.mark(key, marker, ttl, m.now())
+}
+
+func (m *Memory) mark(key, marker string, ttl time.Duration, now time.Time) error {
+	m.dropExpired(now)
+	if l := m.lists[key]; l != nil {
+		m.remove(key, l)
+	}
+	if len(m.lists) >= m.cfg.MaxLists && !m.evict() {
+		return ErrFull
+	}
+	l := &memList{marker: &marker}
+	m.lists[key] = l
+	m.keep(key, l, ttl, now)
+	return nil
+}
+
+// Marker returns the marker at key, and false if key holds none.
+func (m *Memory) Marker(_ context.Context, key string) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l := m.lists[key]
+	if l == nil || l.marker == nil || expired(l, m.now()) {
+		return "", false, nil
+	}
+	return *l.marker, true, nil
+}
+
+// Move puts convert(the entries of the list at from) after the entries of the
+// list at to, trims it, keeps it for ttl, and marks from with marker for
+// markerTTL, all at once. A marked from is ErrMarked, and nothing changes.
+func (m *Memory) Move(_ context.Context, from, to string, convert func([]string) []string, ttl time.Duration, marker string, markerTTL time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	var items []string
+	if l := m.lists[from]; l != nil && !expired(l, now) {
+		if l.marker != nil {
+			return ErrMarked
+		}
+		items = l.items
+	}
+	if moved := convert(items); len(moved) > 0 {
+		l, err := m.list(to, now)
+		if err != nil {
+			return err
+		}
+		l.items = append(l.items, moved...)[:min(len(l.items)+len(moved), m.cfg.Size)]
+		m.keep(to, l, ttl, now)
+	}
+	return m.mark(from, marker, markerTTL, now)
 }
 
 // Latest returns up to n entries of the list at key, newest first.
@@ -89,7 +171,13 @@ func (m *Memory) Latest(_ context.Context, key string, n int) ([]string, error) 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	l := m.lists[key]
-	if n <= 0 || l == nil || expired(l, m.now()) {
+	if l == nil || expired(l, m.now()) {
+		return []string{}, nil
+	}
+	if l.marker != nil {
+		return nil, ErrMarked
+	}
+	if n <= 0 {
 		return []string{}, nil
 	}
 	n = min(n, len(l.items))

@@ -3,6 +3,7 @@ package history
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -80,7 +81,8 @@ func (r *Redis) Close() error {
 }
 
 // Add pushes p onto the list at key, trims the list and, if ttl > 0, sets its TTL, in one
-// round trip. It needs no MULTI/EXEC: readers ask for at most Size entries, so
+// round trip. On a marker the push fails (ErrMarked) but the EXPIRE still runs:
+// a marker that clients keep writing to lives as long as their list would. It needs no MULTI/EXEC: readers ask for at most Size entries, so
 // none sees the list between the push and the trim as any different.
 func (r *Redis) Add(ctx context.Context, key, p string, ttl time.Duration) error {
 	cmds := []redis.Cmder{
@@ -91,7 +93,7 @@ func (r *Redis) Add(ctx context.Context, key, p string, ttl time.Duration) error
 		cmds = append(cmds, redis.NewBoolCmd(ctx, "expire", key, int64(ttl/time.Second)))
 	}
 	if err := r.run(ctx, cmds...); err != nil {
-		return fmt.Errorf("redis add: %w", err)
+		return fmt.Errorf("redis add: %w", marked(err))
 	}
 	return nil
 }
@@ -104,9 +106,83 @@ func (r *Redis) Latest(ctx context.Context, key string, n int) ([]string, error)
 	}
 	cmd := redis.NewStringSliceCmd(ctx, "lrange", key, 0, n-1)
 	if err := r.run(ctx, cmd); err != nil {
-		return nil, fmt.Errorf("redis latest: %w", err)
+		return nil, fmt.Errorf("redis latest: %w", marked(err))
 	}
 	return cmd.Val(), nil
+}
+
+// marked maps Redis's WRONGTYPE, the answer of a list command on a key that
+// holds a string (a marker), to ErrMarked.
+func marked(err error) error {
+	if strings.HasPrefix(err.Error(), "WRONGTYPE") {
+		return ErrMarked
+	}
+	return err
+}
+
+// Mark replaces whatever key holds with marker (a string), kept for ttl.
+func (r *Redis) Mark(ctx context.Context, key, marker string, ttl time.Duration) error {
+	if err := r.client.Set(ctx, key, marker, ttl).Err(); err != nil {
+		return fmt.Errorf("redis mark: %w", err)
+	}
+	return nil
+}
+
+// Marker returns the marker at key, and false if key holds none.
+func (r *Redis) Marker(ctx context.Context, key string) (string, bool, error) {
+	v, err := r.client.Get(ctx, key).Result()
+	switch {
+	case err == redis.Nil:
+		return "", false, nil
+	case err != nil && marked(err) == ErrMarked: // a list
+		return "", false, nil
+	case err != nil:
+		return "", false, fmt.Errorf("redis marker: %w", err)
+	}
+	return v, true, nil
+}
+
+// moveTries bounds how often Move starts again when another client changed
+// the list it was moving; each try is one read and one transaction.
+const moveTries = 10
+
+// Move puts convert(the entries of the list at from) after the entries of the
+// list at to, trims it, keeps it for ttl, and marks from with marker for
+// markerTTL, atomically: WATCH from, read it, then MULTI/EXEC, started again
+// if from changed in between (a write by a concurrent request). A marked from
+// is ErrMarked, and nothing changes.
+func (r *Redis) Move(ctx context.Context, from, to string, convert func([]string) []string, ttl time.Duration, marker string, markerTTL time.Duration) error {
+	move := func(tx *redis.Tx) error {
+		items, err := tx.LRange(ctx, from, 0, int64(r.cfg.Size)-1).Result()
+		if err != nil {
+			return marked(err)
+		}
+		moved := convert(items)
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			if len(moved) > 0 {
+				args := make([]any, len(moved))
+				for i, v := range moved {
+					args[i] = v
+				}
+				p.RPush(ctx, to, args...)
+				p.LTrim(ctx, to, 0, int64(r.cfg.Size)-1)
+				p.Expire(ctx, to, ttl)
+			}
+			p.Set(ctx, from, marker, markerTTL)
+			return nil
+		})
+		return err
+	}
+	var err error
+	for range moveTries {
+		if err = r.client.Watch(ctx, move, from); err != redis.TxFailedErr {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("redis move: %w", err)
+	}
+	return nil
 }
 
 // run sends cmds in one round trip (a pipeline of their own) or, while other

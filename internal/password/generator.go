@@ -1,6 +1,7 @@
 package password
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -115,6 +116,9 @@ func (r Request) charGenerator(m mode) (*Generator, error) {
 	return newCharGenerator(p, m)
 }
 
+// errOneOutput refuses options that can make only one password (0 bits).
+var errOneOutput = errors.New("estas opções só podem gerar uma senha (0 bits de entropia): permita mais caracteres ou um tamanho diferente")
+
 func newCharGenerator(p problem, m mode) (*Generator, error) {
 	var (
 		eng   engine
@@ -134,6 +138,10 @@ func newCharGenerator(p problem, m mode) (*Generator, error) {
 	if count.Sign() == 0 {
 		// Validation leaves only regras here: a password request always has room.
 		return nil, fmt.Errorf("regras: nenhuma senha de %d caracteres atende a estas regras", p.n)
+	}
+	if count.Cmp(big.NewInt(1)) == 0 {
+		// Not a secret: whoever knows the options knows the password.
+		return nil, errOneOutput
 	}
 	g := &charGen{n: p.n, alphabet: p.alphabet.bytes(), eng: eng, check: check}
 	switch m {

@@ -11,7 +11,7 @@ import (
 
 // handleGenerate is POST /api/gerar-senha. It answers the passwords even when
 // the history store is down: storing them is a convenience, generating is the job.
-func handleGenerate(logger *slog.Logger, m *metrics, gens *password.Cache, hist *observedHistory, s sessions) http.Handler {
+func handleGenerate(logger *slog.Logger, m *metrics, gens *password.Cache, s *sessions) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body map[string]json.RawMessage
 		if err := decodeJSON(w, r, &body); err != nil {
@@ -33,9 +33,7 @@ func handleGenerate(logger *slog.Logger, m *metrics, gens *password.Cache, hist 
 			writeError(w, logger, badRequest(err))
 			return
 		}
-		if l, _, ok := s.write(w, r, fromAPI); ok {
-			hist.add(r.Context(), l, rs...) // a failure is counted and logged by hist
-		}
+		s.save(w, r, fromAPI, rs) // a failure is counted and logged by the store's wrapper
 		senhas := make([]string, len(rs))
 		for i, rec := range rs {
 			senhas[i] = rec.senha
@@ -80,18 +78,16 @@ type listItem struct {
 
 // handleList is GET /api/senhas: the latest passwords, newest first, with ids
 // counting from 1 like the original's.
-func handleList(logger *slog.Logger, hist *observedHistory, s sessions, size int) http.Handler {
+func handleList(logger *slog.Logger, s *sessions) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		items := []listItem{}
-		if l, ok := s.read(r); ok {
-			rs, err := hist.latest(r.Context(), l, size)
-			if err != nil {
-				writeError(w, logger, errUnavailable)
-				return
-			}
-			for i, rec := range rs {
-				items = append(items, listItem{ID: i + 1, Senha: rec.senha})
-			}
+		rs, err := s.load(w, r)
+		if err != nil {
+			writeError(w, logger, errUnavailable)
+			return
+		}
+		items := make([]listItem, len(rs))
+		for i, rec := range rs {
+			items[i] = listItem{ID: i + 1, Senha: rec.senha}
 		}
 		writeJSON(w, http.StatusOK, items)
 	})
@@ -100,33 +96,14 @@ func handleList(logger *slog.Logger, hist *observedHistory, s sessions, size int
 // handleClear is DELETE /api/senhas: it erases the caller's history and ends
 // its session (204). The global list is everyone's: erasing it is refused
 // (403) unless HISTORY_ALLOW_CLEAR_GLOBAL is set.
-func handleClear(logger *slog.Logger, hist *observedHistory, s sessions) http.Handler {
+func handleClear(logger *slog.Logger, s *sessions) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := clearHistory(w, r, hist, s); err != nil {
+		if err := s.clear(w, r); err != nil {
 			writeError(w, logger, err)
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
-}
-
-var errClearGlobal = &apiError{http.StatusForbidden, "o histórico é compartilhado por todos e não pode ser apagado (HISTORY_ALLOW_CLEAR_GLOBAL)"}
-
-// clearHistory erases the request's list, as DELETE /api/senhas and the page's
-// button do, and ends its session.
-func clearHistory(w http.ResponseWriter, r *http.Request, hist *observedHistory, s sessions) error {
-	if s.scope == ScopeGlobal && !s.canClear() {
-		return errClearGlobal
-	}
-	if l, ok := s.read(r); ok {
-		if hist.clear(r.Context(), l.key) != nil {
-			return errUnavailable
-		}
-	}
-	if _, ok := s.get(r); ok {
-		s.end(w, r)
-	}
-	return nil
 }
 
 var errUnavailable = &apiError{http.StatusServiceUnavailable, "histórico indisponível no momento; tente novamente em instantes"}

@@ -67,18 +67,28 @@ func FuzzFormBody(f *testing.F) {
 	})
 }
 
-// Whatever a client puts in its session cookie, the store key is the fixed
-// prefix and 32 hex characters: a cookie cannot choose another key.
+// Whatever a client puts in its session cookie, the server takes it only if it
+// minted that very text (no twin of a real cookie opens the same list), and
+// the store key is the fixed prefix and 32 hex characters: a cookie cannot
+// choose another key.
 func FuzzSessionCookie(f *testing.F) {
+	s := newSessions(Config{Scope: ScopeSession, SessionTTL: time.Hour}, nil)
+	real := s.encode(s.mint(fromForm))
+	f.Add(real)
+	f.Add(real[:len(real)-1] + "B")
 	f.Add("x:../../senhas")
 	f.Add("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-	f.Add("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	f.Add(strings.Repeat("A", len(real)))
 	key := regexp.MustCompile(`^senhas:sessao:[0-9a-f]{32}$`)
-	s := newSessions(Config{Scope: ScopeSession, SessionTTL: time.Hour})
 	f.Fuzz(func(t *testing.T, v string) {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: v})
-		if sess, ok := s.get(r); ok && !key.MatchString(sess.key) {
+		sess, ok := s.decode(v)
+		if !ok {
+			return
+		}
+		if v != real || s.encode(sess) != v {
+			t.Fatalf("cookie %q taken, but the server minted only %q", v, real)
+		}
+		if !key.MatchString(sess.key) {
 			t.Fatalf("cookie %q gave store key %q", v, sess.key)
 		}
 	})

@@ -16,6 +16,11 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if overTLS(r) {
+			// Browsers ignore it over plain HTTP; over TLS it keeps them from ever
+			// trying plain HTTP (where a cookie could be read or planted) for a year.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		next.ServeHTTP(w, r)
 	})
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"crypto/rand"
 	"io"
 	"log/slog"
 	"net/http"
@@ -30,9 +31,17 @@ func newServer(t *testing.T, scope server.Scope, hist server.History) *testServe
 	return newServerWith(t, testConfig(scope), hist)
 }
 
+// testSessionKey is the SESSION_KEY of the tests' servers: all the servers a
+// test starts are replicas of one deployment, or one app restarted.
+var testSessionKey = func() []byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k
+}()
+
 // testConfig is the tests' usual configuration in scope.
 func testConfig(scope server.Scope) server.Config {
-	return server.Config{Scope: scope, HistorySize: 10, SessionTTL: time.Hour, StoreTimeout: 500 * time.Millisecond}
+	return server.Config{Scope: scope, HistorySize: 10, SessionTTL: time.Hour, StoreTimeout: 500 * time.Millisecond, SessionKey: testSessionKey}
 }
 
 func newServerWith(t *testing.T, cfg server.Config, hist server.History) *testServer {

@@ -3,6 +3,7 @@ package server
 import (
 	"embed"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -10,7 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
+	"time"
 
 	"github.com/giropops/giropops-senhas/internal/password"
 )
@@ -18,10 +19,24 @@ import (
 //go:embed assets
 var assets embed.FS
 
-// flashCookie carries the passwords a form POST generated to the page its
-// redirect shows (Post/Redirect/Get), once: the page deletes it on reading. It
-// is sealed under the session's key, which only the session cookie carries.
+// flashCookie carries the passwords a form POST generated, and the options
+// that made them, to the page its redirect shows (Post/Redirect/Get), once: the
+// page deletes it on reading, and refuses it after flashLife. It is sealed
+// under the session's key, which only the session cookie carries. The
+// redirect's URL carries nothing: a link cannot pre-fill the form.
 const flashCookie = "giropops_nova"
+
+// flashLife is how long a flash opens after the POST that made it.
+const flashLife = time.Minute
+
+// flash is what the flash cookie carries, sealed.
+type flash struct {
+	At     int64    `json:"t"` // Unix milliseconds of the POST
+	Senhas []string `json:"s"`
+	Bits   float64  `json:"b"`
+	Form   string   `json:"f"` // the request's options, as a query
+	Saved  bool     `json:"ok"`
+}
 
 // maxFlash bounds the flash cookie, below the 4 KB browsers keep. A batch
 // that does not fit (many long passwords) is shown by the POST's own answer.
@@ -34,8 +49,7 @@ type page struct {
 	m      *metrics
 	gens   *password.Cache
 	hist   *observedHistory
-	s      sessions
-	size   int
+	s      *sessions
 }
 
 // entry is a password as the page shows it.
@@ -196,24 +210,18 @@ func openAPI() http.Handler {
 func handleIndex(p page) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d := pageData{Form: pageDefaults()}
-		q := r.URL.Query()
-		if q.Has("salva") { // the redirect after a form POST: its query is the request
-			get := func(name string) (string, bool) { return q.Get(name), q.Has(name) }
-			if req, err := password.ParseRequest(get); err == nil {
-				d.Form = formOf(req)
-			}
-		}
-		if c, err := r.Cookie(flashCookie); err == nil {
+		if c, err := r.Cookie(p.s.cookieName(r, flashCookie)); err == nil {
 			p.s.setCookie(w, r, flashCookie, "", -1, http.SameSiteStrictMode)
-			sess, ok := p.s.get(r)
-			sealed, err := base64.RawURLEncoding.DecodeString(c.Value)
-			if ok && err == nil {
-				if rec, err := open(sess.aead, flashCookie, string(sealed)); err == nil {
-					for i, senha := range strings.Split(rec.senha, "\n") {
-						d.New = append(d.New, newEntry("nova-"+strconv.Itoa(i+1), record{senha: senha, bits: rec.bits}))
-					}
-					d.NewNotSaved = q.Get("salva") == "0"
+			if f, ok := p.openFlash(r, c.Value); ok {
+				q, _ := url.ParseQuery(f.Form)
+				get := func(name string) (string, bool) { return q.Get(name), q.Has(name) }
+				if req, err := password.ParseRequest(get); err == nil {
+					d.Form = formOf(req)
 				}
+				for i, senha := range f.Senhas {
+					d.New = append(d.New, newEntry("nova-"+strconv.Itoa(i+1), record{senha: senha, bits: f.Bits}))
+				}
+				d.NewNotSaved = !f.Saved
 			}
 		}
 		p.render(w, r, http.StatusOK, d)
@@ -244,31 +252,43 @@ func handleForm(p page) http.Handler {
 			p.render(w, r, http.StatusBadRequest, d)
 			return
 		}
-		saved := "1"
-		l, sess, ok := p.s.write(w, r, fromForm)
-		if ok && p.hist.add(r.Context(), l, rs...) != nil {
-			saved = "0"
+		sess, err := p.s.save(w, r, fromForm, rs)
+		f := flash{At: p.s.now().UnixMilli(), Bits: rs[0].bits, Form: req.Values().Encode(), Saved: err == nil}
+		for _, rec := range rs {
+			f.Senhas = append(f.Senhas, rec.senha)
 		}
-		q := req.Values()
-		q.Set("salva", saved)
-		senhas := make([]string, len(rs))
-		for i, rec := range rs {
-			senhas[i] = rec.senha
-		}
-		flash := base64.RawURLEncoding.EncodeToString([]byte(seal(sess.aead, flashCookie, record{senha: strings.Join(senhas, "\n"), bits: rs[0].bits})))
-		if len(flash) > maxFlash {
+		plain, _ := json.Marshal(f)
+		sealed := base64.RawURLEncoding.EncodeToString([]byte(sealBytes(sess.aead, []byte(flashCookie), plain)))
+		if len(sealed) > maxFlash {
 			// Too many to carry: show them in this answer instead of after a redirect.
 			d.Form = formOf(req)
 			for i, rec := range rs {
 				d.New = append(d.New, newEntry("nova-"+strconv.Itoa(i+1), rec))
 			}
-			d.NewNotSaved = saved == "0"
+			d.NewNotSaved = !f.Saved
 			p.render(w, r, http.StatusOK, d)
 			return
 		}
-		p.s.setCookie(w, r, flashCookie, flash, 60, http.SameSiteStrictMode)
-		http.Redirect(w, r, "/?"+q.Encode(), http.StatusSeeOther)
+		p.s.setCookie(w, r, flashCookie, sealed, int(flashLife.Seconds()), http.SameSiteStrictMode)
+		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
+}
+
+// openFlash opens a flash cookie's value under the request's session: one
+// this session's POST made less than flashLife ago.
+func (p page) openFlash(r *http.Request, v string) (flash, bool) {
+	var f flash
+	sess, ok := p.s.fromCookie(r)
+	sealed, err := base64.RawURLEncoding.DecodeString(v)
+	if !ok || err != nil {
+		return f, false
+	}
+	plain, err := openBytes(sess.aead, []byte(flashCookie), string(sealed))
+	if err != nil || json.Unmarshal(plain, &f) != nil || len(f.Senhas) == 0 {
+		return f, false
+	}
+	age := p.s.now().Sub(time.UnixMilli(f.At))
+	return f, age >= -clockSkew && age < flashLife
 }
 
 // formKept is the form a refused POST shows again: what the user entered, so
@@ -301,7 +321,7 @@ func formKept(v url.Values) form {
 // erases the history as DELETE /api/senhas does and redirects back to / (303).
 func handleClearForm(p page) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := clearHistory(w, r, p.hist, p.s); err != nil {
+		if err := p.s.clear(w, r); err != nil {
 			e, _ := errors.AsType[*apiError](err)
 			p.render(w, r, e.status, pageData{Form: pageDefaults(), Error: e.msg})
 			return
@@ -316,12 +336,10 @@ func (p page) render(w http.ResponseWriter, r *http.Request, status int, d pageD
 	d.MinLength, d.MaxLength = password.MinLength, password.MaxLength
 	d.HistoryOff = p.s.scope == ScopeOff
 	d.SessionScope = p.s.scope == ScopeSession
-	if l, ok := p.s.read(r); ok {
-		rs, err := p.hist.latest(r.Context(), l, p.size)
-		d.HistoryDown = err != nil
-		for i, rec := range rs {
-			d.History = append(d.History, newEntry(strconv.Itoa(i+1), rec))
-		}
+	rs, err := p.s.load(w, r)
+	d.HistoryDown = err != nil
+	for i, rec := range rs {
+		d.History = append(d.History, newEntry(strconv.Itoa(i+1), rec))
 	}
 	d.CanClear = len(d.History) > 0 && p.s.canClear()
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

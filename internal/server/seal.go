@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
@@ -10,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
+	"time"
 )
 
 // What the history keeps is sealed with AES-256-GCM, under a key that the
@@ -23,16 +25,31 @@ import (
 //     list stays the original app's plain list of passwords.
 //
 // A sealed entry is a version byte, a random 12-byte nonce and the ciphertext
-// of (entropy in hundredths of a bit, 4 bytes big-endian; password), with the
-// store key as additional data, so that an entry moved to another list does not
-// open there.
+// of (entropy in hundredths of a bit, 4 bytes big-endian; password; padding),
+// with the store key as additional data, so that an entry moved to another list
+// does not open there. The padding (0x80 then zeros, ISO/IEC 7816-4) takes the
+// password to 47 bytes, or else to 95, 191, 383...: what the store keeps says
+// nothing of a password's length up to 47 characters, and little above.
 
 // secretSize is the size of a session secret; its cookie is its unpadded
 // base64url text, 43 characters.
 const secretSize = 32
 
-// sealVersion starts every sealed entry, so that the format can change.
-const sealVersion = 1
+// sealVersion starts every sealed value, so that the format can change.
+// Version 1 entries (before padding) still open.
+const (
+	sealVersion   = 2
+	sealUnpadded  = 1
+	minPaddedSize = 48 // a padded password and its 0x80 byte
+)
+
+// list is a history list, how long a write keeps it (0: forever) and the AEAD
+// that seals its entries (nil: a plain list).
+type list struct {
+	key  string
+	ttl  time.Duration
+	aead cipher.AEAD
+}
 
 // derive returns the store key (32 hex characters) and the AEAD of a secret.
 // Both come from one HKDF output: knowing the store key tells nothing of the
@@ -61,29 +78,63 @@ type record struct {
 	bits  float64 // its exact entropy; NaN when unknown (a plain entry)
 }
 
-// seal returns r sealed under aead for the list at key.
+// padded is the size a password of n bytes is padded to, its 0x80 included.
+func padded(n int) int {
+	size := minPaddedSize
+	for size < n+1 {
+		size *= 2
+	}
+	return size
+}
+
+// seal returns r sealed under aead for the list at key, padded.
 func seal(aead cipher.AEAD, key string, r record) string {
-	plain := make([]byte, 4, 4+len(r.senha))
+	plain := make([]byte, 4, 4+padded(len(r.senha)))
 	binary.BigEndian.PutUint32(plain, uint32(math.Round(r.bits*100)))
 	plain = append(plain, r.senha...)
+	plain = append(plain, 0x80)
+	plain = plain[:cap(plain)] // zeros
+	return sealBytes(aead, []byte(key), plain)
+}
+
+// sealBytes seals plain under aead with additional data ad: the version, a
+// random nonce and the ciphertext.
+func sealBytes(aead cipher.AEAD, ad, plain []byte) string {
 	out := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(plain)+aead.Overhead())
 	out[0] = sealVersion
 	rand.Read(out[1:])
-	return string(aead.Seal(out, out[1:], plain, []byte(key)))
+	return string(aead.Seal(out, out[1:], plain, ad))
 }
 
 var errUnsealed = errors.New("entry does not open")
 
+// openBytes returns what sealBytes sealed in s with ad, and its version.
+func openBytes(aead cipher.AEAD, ad []byte, s string) ([]byte, error) {
+	n := aead.NonceSize()
+	if len(s) < 1+n+aead.Overhead() || s[0] != sealVersion && s[0] != sealUnpadded {
+		return nil, errUnsealed
+	}
+	plain, err := aead.Open(nil, []byte(s[1:1+n]), []byte(s[1+n:]), ad)
+	if err != nil {
+		return nil, errUnsealed
+	}
+	return plain, nil
+}
+
 // open returns the record sealed in s for the list at key. An entry written
 // before sealing, with another key or for another list does not open.
 func open(aead cipher.AEAD, key, s string) (record, error) {
-	n := aead.NonceSize()
-	if len(s) < 1+n+aead.Overhead() || s[0] != sealVersion {
-		return record{}, errUnsealed
-	}
-	plain, err := aead.Open(nil, []byte(s[1:1+n]), []byte(s[1+n:]), []byte(key))
+	plain, err := openBytes(aead, []byte(key), s)
 	if err != nil || len(plain) < 4 {
 		return record{}, errUnsealed
 	}
-	return record{senha: string(plain[4:]), bits: float64(binary.BigEndian.Uint32(plain)) / 100}, nil
+	senha := plain[4:]
+	if s[0] == sealVersion {
+		senha = bytes.TrimRight(senha, "\x00")
+		if len(senha) == 0 || senha[len(senha)-1] != 0x80 {
+			return record{}, errUnsealed
+		}
+		senha = senha[:len(senha)-1]
+	}
+	return record{senha: string(senha), bits: float64(binary.BigEndian.Uint32(plain)) / 100}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +20,13 @@ type History interface {
 	Latest(ctx context.Context, key string, n int) ([]string, error)
 	Clear(ctx context.Context, key string) error
 	Ping(ctx context.Context) error
+	// Mark replaces the list at key with a marker kept for ttl; until then Add
+	// and Latest on key fail with history.ErrMarked. Marker reads it back.
+	Mark(ctx context.Context, key, marker string, ttl time.Duration) error
+	Marker(ctx context.Context, key string) (string, bool, error)
+	// Move appends convert(the list at from) to the list at to (kept for ttl)
+	// and marks from, atomically; history.ErrMarked if from is marked already.
+	Move(ctx context.Context, from, to string, convert func([]string) []string, ttl time.Duration, marker string, markerTTL time.Duration) error
 }
 
 // Scope says whose passwords a visitor sees.
@@ -36,9 +44,16 @@ const GlobalKey = "senhas"
 
 // Config is what the handlers need to know.
 type Config struct {
-	Scope        Scope
-	HistorySize  int           // passwords shown (LRANGE 0 N-1)
-	SessionTTL   time.Duration // lifetime of a session's cookie and list
+	Scope       Scope
+	HistorySize int           // passwords shown (LRANGE 0 N-1)
+	SessionTTL  time.Duration // lifetime of a session's cookie and list after its last use
+	// SessionRotate (SESSION_ROTATE) is how long a session's secret is used
+	// before its list moves to a new one; 0: DefaultSessionRotate.
+	SessionRotate time.Duration
+	// SessionKey (SESSION_KEY, 32 bytes) is the MAC key of the session cookies:
+	// the app takes only cookies it minted. nil: a random key, so sessions end
+	// with the process.
+	SessionKey   []byte
 	StoreTimeout time.Duration // deadline of each call to the history store
 	// HistoryKey (HISTORY_KEY, 32 bytes) seals the global list; nil keeps it
 	// the original app's plain list.
@@ -47,6 +62,8 @@ type Config struct {
 	CookieSecure string
 	// AllowClearGlobal lets DELETE /api/senhas clear the global list.
 	AllowClearGlobal bool
+	// Now is the clock of sessions and flashes; nil: time.Now. Tests move it.
+	Now func() time.Time
 }
 
 // Deps are the server's dependencies.
@@ -57,13 +74,23 @@ type Deps struct {
 	Registry *prometheus.Registry
 }
 
+var errCrossOrigin = &apiError{http.StatusForbidden, "requisição de outra origem recusada"}
+
 // New returns the app's handler, with every route and middleware.
 func New(d Deps) http.Handler {
 	hist := &observedHistory{h: d.History, timeout: d.Config.StoreTimeout, logger: d.Logger}
 	m := newMetrics(d.Registry, hist)
 	hist.errors = m.historyErrors
-	sessions := newSessions(d.Config)
+	sessions := newSessions(d.Config, hist)
 	mux := http.NewServeMux()
 	addRoutes(mux, d, m, hist, sessions)
-	return securityHeaders(http.NewCrossOriginProtection().Handler(mux))
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeError(w, d.Logger, errCrossOrigin)
+			return
+		}
+		http.Error(w, errCrossOrigin.msg, errCrossOrigin.status)
+	}))
+	return securityHeaders(cop.Handler(mux))
 }

@@ -1,14 +1,44 @@
 package server
 
 import (
-	"crypto/cipher"
+	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/giropops/giropops-senhas/internal/history"
 )
 
+// A client's session is a 32-byte secret that only its cookie carries: the
+// store key of its list and the key that seals its entries derive from it
+// (seal.go). The cookie also says when the secret was minted, and carries a MAC
+// under SESSION_KEY:
+//
+//	base64url(secret (32) | minted, Unix milliseconds (8) | HMAC-SHA256(SESSION_KEY, label | secret | minted))
+//
+// So the server takes only secrets it minted itself: a planted or invented
+// value, or a twin of a real one (the base64 is strict), starts a new session
+// instead. SESSION_KEY alone opens no list: that takes the secret, which the
+// server never stores.
+//
+// A secret is used for at most SESSION_ROTATE. The first request after that
+// moves the list to a new secret, re-sealed, and leaves at the old store key a
+// marker: the new secret, sealed under the old one, with its time. Requests
+// already under way with the old cookie (another tab, another replica) follow
+// it for rotateGrace; after that the old cookie opens nothing. "Limpar
+// histórico" and DELETE /api/senhas leave a marker that opens to nothing. A
+// marker lives SESSION_ROTATE: by then the old cookie is due for rotation
+// anyway, which gives it a new, empty session. Nothing is looked up per
+// request: a marked key answers the request's own LPUSH or LRANGE with an error.
+
+// The session cookie's name; __Host-giropops_sessao whenever the cookie is Secure, so that no
+// other host (a sibling subdomain) and no plain-HTTP answer can set it.
 const sessionCookie = "giropops_sessao"
 
 // unconfirmedTTL is how long the list of a session started by an API call
@@ -17,6 +47,21 @@ const sessionCookie = "giropops_sessao"
 // not pile up for the whole SESSION_TTL, and they are the first that a full
 // store drops (Redis's volatile-ttl, the Memory store's shortest TTL first).
 const unconfirmedTTL = 10 * time.Minute
+
+// DefaultSessionRotate is SESSION_ROTATE's default.
+const DefaultSessionRotate = time.Hour
+
+// rotateGrace is how long after a rotation a request with the old cookie still
+// follows it to the new secret: a request under way then, not a stolen cookie
+// used later (a quarter of SESSION_ROTATE if that is shorter).
+const rotateGrace = 30 * time.Second
+
+// clockSkew is how far in the future a cookie's or flash's time may be: the
+// replicas' clocks differ a little.
+const clockSkew = time.Minute
+
+// revoked is the marker of a session ended by its client. It opens to nothing.
+const revoked = "-"
 
 // The values of COOKIE_SECURE.
 const (
@@ -28,27 +73,43 @@ const (
 // sessions maps a request to the history list it reads and writes.
 type sessions struct {
 	scope  Scope
-	ttl    time.Duration
-	global list   // the shared list of global scope
-	secure string // COOKIE_SECURE
+	ttl    time.Duration // SESSION_TTL, the idle limit
+	rotate time.Duration // SESSION_ROTATE
+	key    []byte        // SESSION_KEY, the MAC key of the cookies
+	global list          // the shared list of global scope
+	secure string        // COOKIE_SECURE
 	// clearGlobal lets clients erase the global list (HISTORY_ALLOW_CLEAR_GLOBAL).
 	clearGlobal bool
+	hist        *observedHistory
+	size        int // HISTORY_SIZE
+	now         func() time.Time
 }
 
-func newSessions(c Config) sessions {
-	s := sessions{scope: c.Scope, ttl: c.SessionTTL, global: list{key: GlobalKey}, secure: c.CookieSecure, clearGlobal: c.AllowClearGlobal}
+func newSessions(c Config, hist *observedHistory) *sessions {
+	s := &sessions{scope: c.Scope, ttl: c.SessionTTL, rotate: c.SessionRotate, key: c.SessionKey,
+		global: list{key: GlobalKey}, secure: c.CookieSecure, clearGlobal: c.AllowClearGlobal,
+		hist: hist, size: c.HistorySize, now: c.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.rotate <= 0 {
+		s.rotate = DefaultSessionRotate
+	}
+	if s.key == nil {
+		s.key = make([]byte, 32)
+		rand.Read(s.key)
+	}
 	if c.HistoryKey != nil {
 		_, s.global.aead = derive(c.HistoryKey, "giropops-senhas global v1")
 	}
 	return s
 }
 
-// list is a history list, how long a write keeps it (0: forever) and the AEAD
-// that seals its entries (nil: a plain list).
-type list struct {
-	key  string
-	ttl  time.Duration
-	aead cipher.AEAD
+// session is a client's session: its secret, when that was minted, and its list.
+type session struct {
+	list
+	secret []byte
+	minted time.Time
 }
 
 // Who writes: a browser through the form, or a client of the JSON API.
@@ -57,108 +118,252 @@ const (
 	fromAPI  = false
 )
 
-// A client's session is a secret that only its cookie carries; its list's
-// store key and the key that seals its entries derive from it (see session).
+// cookieLen is the length of a session cookie's value: base64url of the
+// secret, its time and the MAC.
+var cookieLen = base64.RawURLEncoding.EncodedLen(secretSize + 8 + sha256.Size)
 
-// get returns the list of the request's session, if its cookie holds a valid secret.
-func (s sessions) get(r *http.Request) (list, bool) {
-	sess, _, ok := s.fromCookie(r)
-	return sess, ok
-}
+// strict64 refuses a base64 text whose unused bits are not zero: each value
+// has one text only.
+var strict64 = base64.RawURLEncoding.Strict()
 
-// fromCookie is get, with the cookie's value.
-func (s sessions) fromCookie(r *http.Request) (list, string, bool) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || len(c.Value) != base64.RawURLEncoding.EncodedLen(secretSize) {
-		return list{}, "", false
-	}
-	secret, err := base64.RawURLEncoding.DecodeString(c.Value)
-	if err != nil {
-		return list{}, "", false
-	}
-	return s.session(secret, s.ttl), c.Value, true
-}
-
-// session is the list of the session whose secret is secret.
-func (s sessions) session(secret []byte, ttl time.Duration) list {
+// session is the session of secret, minted at minted, whose list lives ttl.
+func (s *sessions) session(secret []byte, minted time.Time, ttl time.Duration) session {
 	id, aead := derive(secret, "giropops-senhas sessao v1")
-	return list{key: GlobalKey + ":sessao:" + id, ttl: ttl, aead: aead}
+	return session{list: list{key: GlobalKey + ":sessao:" + id, ttl: ttl, aead: aead}, secret: secret, minted: minted}
 }
 
-// read returns the list the request reads, and false when it has none: the
-// scope is off, or the client has no session yet.
-func (s sessions) read(r *http.Request) (list, bool) {
+// mint makes a new session. The form's is confirmed (a browser keeps cookies);
+// an API client's lives unconfirmedTTL until its cookie comes back.
+func (s *sessions) mint(form bool) session {
+	secret := make([]byte, secretSize)
+	rand.Read(secret)
+	ttl := s.ttl
+	if !form {
+		ttl = min(s.ttl, unconfirmedTTL)
+	}
+	return s.session(secret, s.now().Truncate(time.Millisecond), ttl)
+}
+
+// mac is the MAC of a cookie's secret and time under SESSION_KEY.
+func (s *sessions) mac(secretAndTime []byte) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("giropops-senhas cookie v1\x00"))
+	m.Write(secretAndTime)
+	return m.Sum(nil)
+}
+
+// encode is the cookie value of sess.
+func (s *sessions) encode(sess session) string {
+	b := make([]byte, secretSize+8, secretSize+8+sha256.Size)
+	copy(b, sess.secret)
+	binary.BigEndian.PutUint64(b[secretSize:], uint64(sess.minted.UnixMilli()))
+	return base64.RawURLEncoding.EncodeToString(append(b, s.mac(b)...))
+}
+
+// decode returns the session of a cookie value if this deployment minted it
+// and it can still be in use: a secret is used for SESSION_ROTATE and its list
+// kept SESSION_TTL after its last use, so an older cookie opens nothing.
+func (s *sessions) decode(v string) (session, bool) {
+	if len(v) != cookieLen {
+		return session{}, false
+	}
+	b, err := strict64.DecodeString(v)
+	if err != nil || !hmac.Equal(b[secretSize+8:], s.mac(b[:secretSize+8])) {
+		return session{}, false
+	}
+	minted := timeAt(b[secretSize:])
+	if age := s.now().Sub(minted); age < -clockSkew || age >= s.rotate+s.ttl {
+		return session{}, false
+	}
+	return s.session(b[:secretSize], minted, s.ttl), true
+}
+
+// cookieName is the name of a cookie for r: with the __Host- prefix when it is
+// Secure. Over TLS only that name is read, so a cookie that a sibling host or
+// a plain-HTTP answer set is never taken.
+func (s *sessions) cookieName(r *http.Request, name string) string {
+	if s.secureRequest(r) {
+		return "__Host-" + name
+	}
+	return name
+}
+
+// fromCookie returns the session of the request's cookie, if it carries a valid one.
+func (s *sessions) fromCookie(r *http.Request) (session, bool) {
+	c, err := r.Cookie(s.cookieName(r, sessionCookie))
+	if err != nil {
+		return session{}, false
+	}
+	return s.decode(c.Value)
+}
+
+// due reports whether sess's secret has been used for SESSION_ROTATE.
+func (s *sessions) due(sess session) bool { return s.now().Sub(sess.minted) >= s.rotate }
+
+// rotated returns the session that replaces old, which is due: its list moved
+// to a new secret, or where a concurrent rotation moved it. If the store does
+// not answer, old stays in use until it does.
+func (s *sessions) rotated(ctx context.Context, old session, form bool) session {
+	next := s.mint(fromForm)
+	marker := sealBytes(old.aead, markerData(old.key), appendTime(next.secret, next.minted))
+	err := s.hist.move(ctx, old.list, next.list, marker, s.rotate)
+	switch {
+	case err == nil:
+		return next
+	case errors.Is(err, history.ErrMarked):
+		return s.follow(ctx, old, form)
+	}
+	return old
+}
+
+// grace is how long a rotation's marker is followed: rotateGrace, or a quarter
+// of SESSION_ROTATE if that is shorter.
+func (s *sessions) grace() time.Duration { return min(rotateGrace, s.rotate/4) }
+
+// follow returns the session that old's marked list went to: the new secret
+// of a rotation less than rotateGrace ago, or else (revoked, or rotated long
+// ago) a new session.
+func (s *sessions) follow(ctx context.Context, old session, form bool) session {
+	if m, ok, err := s.hist.marker(ctx, old.key); err == nil && ok {
+		if b, err := openBytes(old.aead, markerData(old.key), m); err == nil && len(b) == secretSize+8 {
+			minted := timeAt(b[secretSize:])
+			if s.now().Sub(minted) < s.grace() {
+				return s.session(b[:secretSize], minted, s.ttl)
+			}
+		}
+	}
+	return s.mint(form)
+}
+
+func markerData(key string) []byte { return []byte(key + ":marcador") }
+
+// appendTime returns b and t, in Unix milliseconds; timeAt reads t back.
+func appendTime(b []byte, t time.Time) []byte {
+	return binary.BigEndian.AppendUint64(append([]byte(nil), b...), uint64(t.UnixMilli()))
+}
+
+func timeAt(b []byte) time.Time { return time.UnixMilli(int64(binary.BigEndian.Uint64(b))) }
+
+// load returns the request's latest passwords: the global list, or the
+// client's session's list (none without a session). A session due for
+// rotation is rotated, and the client gets its new cookie.
+func (s *sessions) load(w http.ResponseWriter, r *http.Request) ([]record, error) {
 	switch s.scope {
 	case ScopeOff:
-		return list{}, false
+		return nil, nil
 	case ScopeGlobal:
-		return s.global, true
+		return s.hist.latest(r.Context(), s.global, s.size)
 	}
-	return s.get(r)
+	sess, ok := s.fromCookie(r)
+	if !ok {
+		return nil, nil
+	}
+	changed := false
+	if s.due(sess) {
+		sess, changed = s.rotated(r.Context(), sess, fromAPI), true
+	}
+	rs, err := s.hist.latest(r.Context(), sess.list, s.size)
+	if errors.Is(err, history.ErrMarked) {
+		sess, changed = s.follow(r.Context(), sess, fromAPI), true
+		rs, err = s.hist.latest(r.Context(), sess.list, s.size)
+	}
+	if changed {
+		s.setSession(w, r, sess)
+	}
+	return rs, err
 }
 
-// write returns the list a new password goes to (false: none, the scope is
-// off) and the client's session. In session scope, and for the form in every
-// scope (its session seals the new password on its way to the page), a client
-// without a session gets one. Every session's cookie is renewed, so a session
-// lives while it is used; one that an API call started lives unconfirmedTTL
-// until its cookie comes back.
-func (s sessions) write(w http.ResponseWriter, r *http.Request, form bool) (list, list, bool) {
-	var sess list
-	if s.scope == ScopeSession || form {
-		sess = s.start(w, r, form)
+// save stores rs in the request's list and returns the client's session (the
+// form's flash is sealed under it) and the store's error. In session scope, and
+// for the form in every scope, a client without a session gets one, and the
+// session's cookie is renewed, so that a session lives while it is used.
+func (s *sessions) save(w http.ResponseWriter, r *http.Request, form bool, rs []record) (session, error) {
+	if s.scope != ScopeSession && !form {
+		if s.scope == ScopeGlobal {
+			return session{}, s.hist.add(r.Context(), s.global, rs...)
+		}
+		return session{}, nil
 	}
+	sess, ok := s.fromCookie(r)
+	switch {
+	case !ok:
+		sess = s.mint(form)
+	case s.due(sess) && s.scope == ScopeSession:
+		sess = s.rotated(r.Context(), sess, form)
+	case s.due(sess): // no list to move
+		sess = s.mint(form)
+	}
+	var err error
 	switch s.scope {
 	case ScopeSession:
-		return sess, sess, true
+		err = s.hist.add(r.Context(), sess.list, rs...)
+		if errors.Is(err, history.ErrMarked) {
+			sess = s.follow(r.Context(), sess, form)
+			err = s.hist.add(r.Context(), sess.list, rs...)
+		}
 	case ScopeGlobal:
-		return s.global, sess, true
+		err = s.hist.add(r.Context(), s.global, rs...)
 	}
-	return list{}, sess, false
+	s.setSession(w, r, sess)
+	return sess, err
 }
 
-func (s sessions) start(w http.ResponseWriter, r *http.Request, form bool) list {
-	sess, value, ok := s.fromCookie(r)
-	if !ok {
-		secret := make([]byte, secretSize)
-		rand.Read(secret)
-		ttl := s.ttl
-		if !form {
-			ttl = min(s.ttl, unconfirmedTTL)
-		}
-		sess, value = s.session(secret, ttl), base64.RawURLEncoding.EncodeToString(secret)
+var errClearGlobal = &apiError{http.StatusForbidden, "o histórico é compartilhado por todos e não pode ser apagado (HISTORY_ALLOW_CLEAR_GLOBAL)"}
+
+// clear erases the request's list, as DELETE /api/senhas and the page's button
+// do, revokes its session's secret and deletes its cookie.
+func (s *sessions) clear(w http.ResponseWriter, r *http.Request) error {
+	if s.scope == ScopeGlobal && !s.clearGlobal {
+		return errClearGlobal
 	}
-	s.setCookie(w, r, sessionCookie, value, int(s.ttl.Seconds()), http.SameSiteLaxMode)
-	return sess
+	if s.scope == ScopeGlobal && s.hist.clear(r.Context(), s.global.key) != nil {
+		return errUnavailable
+	}
+	sess, ok := s.fromCookie(r)
+	if !ok {
+		return nil
+	}
+	if s.scope == ScopeSession && s.hist.mark(r.Context(), sess.key, revoked, s.rotate) != nil {
+		return errUnavailable
+	}
+	s.setCookie(w, r, sessionCookie, "", -1, http.SameSiteLaxMode)
+	return nil
 }
 
 // canClear reports whether a client may erase the list it reads.
-func (s sessions) canClear() bool {
+func (s *sessions) canClear() bool {
 	return s.scope == ScopeSession || s.scope == ScopeGlobal && s.clearGlobal
 }
 
-// end deletes the session's cookie.
-func (s sessions) end(w http.ResponseWriter, r *http.Request) {
-	s.setCookie(w, r, sessionCookie, "", -1, http.SameSiteLaxMode)
+// setSession sets sess's cookie, for SESSION_TTL from now.
+func (s *sessions) setSession(w http.ResponseWriter, r *http.Request, sess session) {
+	s.setCookie(w, r, sessionCookie, s.encode(sess), int(s.ttl.Seconds()), http.SameSiteLaxMode)
 }
 
-// setCookie sets an HttpOnly cookie for the whole site, Secure as COOKIE_SECURE says.
-func (s sessions) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int, sameSite http.SameSite) {
+// setCookie sets an HttpOnly cookie for the whole site, Secure (and named
+// __Host-) as COOKIE_SECURE says.
+func (s *sessions) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int, sameSite http.SameSite) {
 	http.SetCookie(w, &http.Cookie{
-		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		Name: s.cookieName(r, name), Value: value, Path: "/", MaxAge: maxAge,
 		HttpOnly: true, Secure: s.secureRequest(r), SameSite: sameSite,
 	})
 }
 
 // secureRequest reports whether cookies must be Secure: always, never, or (auto)
 // when the request came over TLS, directly or through a proxy that says so.
-func (s sessions) secureRequest(r *http.Request) bool {
+func (s *sessions) secureRequest(r *http.Request) bool {
 	switch s.secure {
 	case CookieSecureAlways:
 		return true
 	case CookieSecureNever:
 		return false
 	}
+	return overTLS(r)
+}
+
+// overTLS reports whether the request came over TLS, directly or through a
+// proxy that says so (X-Forwarded-Proto: https).
+func overTLS(r *http.Request) bool {
 	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
 	return r.TLS != nil || strings.EqualFold(strings.TrimSpace(proto), "https")
 }

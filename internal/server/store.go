@@ -2,12 +2,15 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/giropops/giropops-senhas/internal/history"
 )
 
 // observedHistory wraps the store: it bounds every call by a deadline, counts
@@ -40,6 +43,43 @@ func (o *observedHistory) add(ctx context.Context, l list, rs ...record) error {
 	}
 	o.observe("add", err)
 	return err
+}
+
+// move moves the entries of from to to, re-sealed, and leaves marker at from
+// for markerTTL, all at once (see History.Move).
+func (o *observedHistory) move(ctx context.Context, from, to list, marker string, markerTTL time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	reseal := func(items []string) []string {
+		out := make([]string, 0, len(items))
+		for _, v := range items {
+			if r, err := open(from.aead, from.key, v); err == nil {
+				out = append(out, seal(to.aead, to.key, r))
+			}
+		}
+		return out
+	}
+	err := o.h.Move(ctx, from.key, to.key, reseal, to.ttl, marker, markerTTL)
+	o.observe("move", err)
+	return err
+}
+
+// mark replaces the list at key with marker for ttl.
+func (o *observedHistory) mark(ctx context.Context, key, marker string, ttl time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	err := o.h.Mark(ctx, key, marker, ttl)
+	o.observe("mark", err)
+	return err
+}
+
+// marker returns the marker at key, if it holds one.
+func (o *observedHistory) marker(ctx context.Context, key string) (string, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	m, ok, err := o.h.Marker(ctx, key)
+	o.observe("marker", err)
+	return m, ok, err
 }
 
 // latest returns up to n records of l, newest first. Entries of a sealed list
@@ -83,6 +123,9 @@ func (o *observedHistory) ping(ctx context.Context) error {
 }
 
 func (o *observedHistory) observe(op string, err error) {
+	if errors.Is(err, history.ErrMarked) {
+		err = nil // an answer: the store is up
+	}
 	o.mu.Lock()
 	wasUp := o.up || o.seenAt.IsZero()
 	o.up, o.seenAt = err == nil, time.Now()

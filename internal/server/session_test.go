@@ -1,0 +1,544 @@
+package server_test
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/giropops/giropops-senhas/internal/history"
+	"github.com/giropops/giropops-senhas/internal/server"
+)
+
+// The session tests act as an attacker would: with cookies they plant, keep,
+// alter or make up, against the real handler and real stores.
+
+// clock is a clock the tests move; Redis's TTLs still run on real time.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Now()} }
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// withCookie sends a request with exactly the session cookie value v (none if
+// v is "") and no jar, and returns the answer and the session cookie it sets.
+func withCookie(t *testing.T, method, url, v, contentType, body string) (response, string) {
+	t.Helper()
+	req := mustRequest(t, method, url, contentType, body)
+	if v != "" {
+		req.AddCookie(&http.Cookie{Name: "giropops_sessao", Value: v})
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := response{status: resp.StatusCode, header: resp.Header, body: readAll(t, resp)}
+	set := ""
+	for _, c := range resp.Cookies() {
+		if c.Name == "giropops_sessao" {
+			set = c.Value
+		}
+	}
+	return r, set
+}
+
+// gen generates one password with cookie v: the password and the cookie set.
+func gen(t *testing.T, base, v string) (string, string) {
+	t.Helper()
+	r, set := withCookie(t, "POST", base+"/api/gerar-senha", v, "application/json", `{"tamanho": 16}`)
+	return generated(t, r), set
+}
+
+// list reads the history with cookie v: the passwords and the cookie set.
+func list(t *testing.T, base, v string) ([]string, string) {
+	t.Helper()
+	r, set := withCookie(t, "GET", base+"/api/senhas", v, "", "")
+	return listOf(t, r), set
+}
+
+// A planted or invented cookie is never taken: the client gets a new session,
+// and whoever planted the value reads nothing of what the victim then makes.
+func TestPlantedCookieStartsNewSession(t *testing.T) {
+	for name, newStore := range stores() {
+		t.Run(name, func(t *testing.T) {
+			ts := newServer(t, server.ScopeSession, newStore(t))
+			other := newServerWith(t, withKey(testConfig(server.ScopeSession), randomKey()), memoryStore())
+			_, foreign := gen(t, other.URL, "") // minted by another deployment (another SESSION_KEY)
+			for what, planted := range map[string]string{
+				"43 A":                    strings.Repeat("A", 43),
+				"96 A":                    strings.Repeat("A", 96),
+				"another deployment's":    foreign,
+				"random bytes":            base64.RawURLEncoding.EncodeToString(randomBytes(72)),
+				"a real one's first 43":   foreign[:43],
+				"path in the store's key": "x:../../senhas",
+			} {
+				senha, set := gen(t, ts.URL, planted)
+				if set == "" || set == planted {
+					t.Fatalf("%s: planted cookie kept (Set-Cookie %q)", what, set)
+				}
+				if got, _ := list(t, ts.URL, planted); len(got) != 0 {
+					t.Fatalf("%s: the planted value reads %q", what, got)
+				}
+				if got, _ := list(t, ts.URL, set); !slices.Equal(got, []string{senha}) {
+					t.Fatalf("%s: the victim's new session reads %q, want [%s]", what, got, senha)
+				}
+			}
+		})
+	}
+}
+
+// Any text other than the one the server set, even one that decodes to the
+// same bytes or differs in a bit, is a new session.
+func TestMalleatedCookieStartsNewSession(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	senha, real := gen(t, ts.URL, "")
+	raw, err := base64.RawURLEncoding.DecodeString(real)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := append([]byte(nil), raw...)
+	flipped[len(flipped)-1] ^= 1
+	twins := map[string]string{
+		"padded":            real + "=",
+		"standard alphabet": base64.RawStdEncoding.EncodeToString(raw),
+		"one bit of MAC":    base64.RawURLEncoding.EncodeToString(flipped),
+		"last character":    real[:len(real)-1] + map[bool]string{true: "B", false: "A"}[real[len(real)-1] == 'A'],
+		"with a space":      real[:10] + " " + real[10:],
+	}
+	for what, twin := range twins {
+		if twin == real {
+			continue
+		}
+		if got, set := list(t, ts.URL, twin); len(got) != 0 || set != "" && set == real {
+			t.Fatalf("%s twin %q reads %q (Set-Cookie %q)", what, twin, got, set)
+		}
+	}
+	if got, _ := list(t, ts.URL, real); !slices.Equal(got, []string{senha}) {
+		t.Fatalf("the real cookie reads %q", got)
+	}
+}
+
+// DELETE /api/senhas revokes the secret: the old cookie, sent again, opens
+// nothing and what it writes goes to a new session.
+func TestDeleteRevokesSecret(t *testing.T) {
+	for name, newStore := range stores() {
+		t.Run(name, func(t *testing.T) {
+			ts := newServer(t, server.ScopeSession, newStore(t))
+			_, c := gen(t, ts.URL, "")
+			gen(t, ts.URL, c)
+			if r, _ := withCookie(t, "DELETE", ts.URL+"/api/senhas", c, "", ""); r.status != http.StatusNoContent {
+				t.Fatalf("DELETE: %d %s", r.status, r.body)
+			}
+			if got, _ := list(t, ts.URL, c); len(got) != 0 {
+				t.Fatalf("after DELETE the old cookie reads %q", got)
+			}
+			senha, set := gen(t, ts.URL, c)
+			if set == c || set == "" {
+				t.Fatalf("after DELETE the old cookie was taken again (Set-Cookie %q)", set)
+			}
+			if got, _ := list(t, ts.URL, c); len(got) != 0 {
+				t.Fatalf("the revoked cookie reads %q after writing", got)
+			}
+			if got, _ := list(t, ts.URL, set); !slices.Equal(got, []string{senha}) {
+				t.Fatalf("the new session reads %q", got)
+			}
+		})
+	}
+}
+
+// Every SESSION_ROTATE of use the secret changes: the history follows the new
+// cookie, and the old one, after the grace for requests under way, opens nothing.
+func TestSessionRotation(t *testing.T) {
+	for name, newStore := range stores() {
+		t.Run(name, func(t *testing.T) {
+			clk := newClock()
+			cfg := testConfig(server.ScopeSession)
+			cfg.SessionRotate, cfg.Now = time.Hour, clk.now
+			ts := newServerWith(t, cfg, newStore(t))
+			var want []string
+			s, c := gen(t, ts.URL, "")
+			want = append(want, s)
+			for range 3 {
+				s, set := gen(t, ts.URL, c)
+				if set != c {
+					t.Fatalf("the cookie changed before SESSION_ROTATE")
+				}
+				want = append(want, s)
+			}
+			slices.Reverse(want)
+			clk.add(time.Hour)
+			got, c2 := list(t, ts.URL, c)
+			if c2 == "" || c2 == c || !slices.Equal(got, want) {
+				t.Fatalf("after an hour: Set-Cookie %q, history %q; want a new cookie and %q", c2, got, want)
+			}
+			// A request with the old cookie a moment later (another tab) follows.
+			clk.add(time.Second)
+			s, c3 := gen(t, ts.URL, c)
+			if c3 != c2 {
+				t.Fatalf("a request under way with the old cookie got %q, want the new one", c3)
+			}
+			want = append([]string{s}, want...)
+			if got, _ := list(t, ts.URL, c2); !slices.Equal(got, want) {
+				t.Fatalf("the new cookie reads %q, want %q", got, want)
+			}
+			clk.add(time.Minute)
+			got, c4 := list(t, ts.URL, c)
+			if len(got) != 0 || c4 == c2 {
+				t.Fatalf("the old cookie a minute after the rotation reads %q (Set-Cookie %q)", got, c4)
+			}
+			if got, _ := list(t, ts.URL, c2); !slices.Equal(got, want) {
+				t.Fatalf("the new cookie reads %q after the old one was tried", got)
+			}
+			// Idle past SESSION_ROTATE + SESSION_TTL, a cookie is refused outright.
+			clk.add(2*time.Hour + time.Second)
+			if _, set := gen(t, ts.URL, c2); set == c2 || set == "" {
+				t.Fatal("a cookie past SESSION_ROTATE + SESSION_TTL was taken")
+			}
+		})
+	}
+}
+
+// Two replicas rotating one session at once, under concurrent requests with the
+// old cookie, lose no entry and agree on the new cookie.
+func TestTwoReplicasRotateAtOnce(t *testing.T) {
+	hist, _, _ := redisStore(t)
+	clk := newClock()
+	cfg := testConfig(server.ScopeSession)
+	cfg.SessionRotate, cfg.Now = time.Hour, clk.now
+	a, b := newServerWith(t, cfg, hist), newServerWith(t, cfg, hist)
+	for round := range 5 {
+		_, c := gen(t, a.URL, "")
+		want := listFor(t, a.URL, c)
+		clk.add(time.Hour)
+		const n = 8 // within HISTORY_SIZE (10) with the first password
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		sets := map[string]int{}
+		for i := range n {
+			wg.Go(func() {
+				base := a.URL
+				if i%2 == 1 {
+					base = b.URL
+				}
+				s, set := gen(t, base, c)
+				mu.Lock()
+				want = append(want, s)
+				sets[set]++
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		if len(sets) != 1 {
+			t.Fatalf("round %d: the concurrent requests got %d different cookies: %v", round, len(sets), sets)
+		}
+		var next string
+		for k := range sets {
+			next = k
+		}
+		got := listFor(t, b.URL, next)
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d: after the rotation the history holds %d entries %q, want %q", round, len(got), got, want)
+		}
+	}
+}
+
+func listFor(t *testing.T, base, c string) []string {
+	got, _ := list(t, base, c)
+	return got
+}
+
+// Made-up cookies are unconfirmed sessions like cookie-less calls: a flood of
+// them is evicted first and a browser's session survives.
+func TestInventedCookieFlood(t *testing.T) {
+	hist := history.NewMemory(history.Config{Size: 10, MaxLists: 20})
+	ts := newServer(t, server.ScopeSession, hist)
+	browser := client(t)
+	do(t, browser, "POST", ts.URL+"/", "application/x-www-form-urlencoded", "tamanho=12")
+	before := listOf(t, do(t, browser, "GET", ts.URL+"/api/senhas", "", ""))
+	for range 200 {
+		gen(t, ts.URL, invented())
+	}
+	if after := listOf(t, do(t, browser, "GET", ts.URL+"/api/senhas", "", "")); len(before) != 1 || !slices.Equal(after, before) {
+		t.Fatalf("the browser's history was %q before 200 invented cookies, %q after", before, after)
+	}
+}
+
+// Sealed entries are padded: what Redis keeps tells nothing of a password's
+// length up to 47 characters, and takes few sizes above.
+func TestSealedEntrySizes(t *testing.T) {
+	_, _, rc := redisStore(t)
+	cfg := testConfig(server.ScopeSession)
+	cfg.HistorySize = 200
+	ts := newServerWith(t, cfg, history.NewRedis(rc, history.Config{Size: 200}))
+	c := ""
+	for n := 4; n <= 128; n++ {
+		_, set := withCookie(t, "POST", ts.URL+"/api/gerar-senha", c, "application/json", `{"tamanho": `+strconv.Itoa(n)+`}`)
+		c = cmp.Or(set, c)
+	}
+	keys := rc.Keys(t.Context(), "senhas:sessao:*").Val()
+	if len(keys) != 1 {
+		t.Fatalf("%d session lists, want 1", len(keys))
+	}
+	entries := rc.LRange(t.Context(), keys[0], 0, -1).Val() // newest (128 characters) first
+	if len(entries) != 125 {
+		t.Fatalf("%d entries, want 125", len(entries))
+	}
+	sizes := map[string]map[int]bool{}
+	for i, e := range entries {
+		n, bucket := 128-i, "4-47"
+		switch {
+		case n >= 96:
+			bucket = "96-128"
+		case n >= 48:
+			bucket = "48-95"
+		}
+		if sizes[bucket] == nil {
+			sizes[bucket] = map[int]bool{}
+		}
+		sizes[bucket][len(e)] = true
+	}
+	t.Logf("entry sizes in Redis by password length: %v", sizes)
+	for bucket, seen := range sizes {
+		if len(seen) != 1 {
+			t.Errorf("passwords of %s characters seal to %d sizes %v, want one", bucket, len(seen), seen)
+		}
+	}
+}
+
+// A restart with the same SESSION_KEY keeps every session; with another one,
+// old cookies start new sessions cleanly.
+func TestSessionKeyRestart(t *testing.T) {
+	hist, _, _ := redisStore(t)
+	first := newServer(t, server.ScopeSession, hist)
+	senha, c := gen(t, first.URL, "")
+	first.Close()
+	same := newServer(t, server.ScopeSession, hist)
+	if got, _ := list(t, same.URL, c); !slices.Equal(got, []string{senha}) {
+		t.Fatalf("after a restart with the same SESSION_KEY: %q, want [%s]", got, senha)
+	}
+	other := newServerWith(t, withKey(testConfig(server.ScopeSession), randomKey()), hist)
+	r, set := withCookie(t, "GET", other.URL+"/api/senhas", c, "", "")
+	if r.status != http.StatusOK || len(listOf(t, r)) != 0 {
+		t.Fatalf("with another SESSION_KEY: %d %s", r.status, r.body)
+	}
+	if p := do(t, client(t), "GET", other.URL+"/", "", ""); p.status != http.StatusOK {
+		t.Fatalf("page: %d", p.status)
+	}
+	s2, set := gen(t, other.URL, c)
+	if set == c || set == "" {
+		t.Fatal("a cookie of another SESSION_KEY was taken")
+	}
+	if got, _ := list(t, other.URL, set); !slices.Equal(got, []string{s2}) {
+		t.Fatalf("the new session reads %q", got)
+	}
+}
+
+// The flash that carries a form's new passwords to the page opens for a
+// minute, and only for the session that made it.
+func TestFlashExpires(t *testing.T) {
+	clk := newClock()
+	cfg := testConfig(server.ScopeSession)
+	cfg.Now = clk.now
+	ts := newServerWith(t, cfg, memoryStore())
+	for _, tt := range []struct {
+		wait  time.Duration
+		shown bool
+	}{{0, true}, {59 * time.Second, true}, {61 * time.Second, false}} {
+		c := client(t)
+		r := do(t, c, "POST", ts.URL+"/", "application/x-www-form-urlencoded", "tamanho=12")
+		var flash *http.Cookie
+		for _, ck := range r.header.Values("Set-Cookie") {
+			if strings.HasPrefix(ck, "giropops_nova=") {
+				flash = &http.Cookie{Name: "giropops_nova", Value: strings.TrimPrefix(strings.Split(ck, ";")[0], "giropops_nova=")}
+			}
+		}
+		if flash == nil {
+			t.Fatal("no flash cookie")
+		}
+		clk.add(tt.wait)
+		// Replay the captured cookies by hand: a browser would drop the flash at its Max-Age.
+		req := mustRequest(t, "GET", ts.URL+"/", "", "")
+		req.AddCookie(flash)
+		for _, ck := range c.Jar.Cookies(mustURL(t, ts.URL)) {
+			if ck.Name == "giropops_sessao" {
+				req.AddCookie(ck)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, resp)
+		if shown := strings.Contains(body, "Sua nova senha"); shown != tt.shown {
+			t.Errorf("flash %v old: shown %v, want %v", tt.wait, shown, tt.shown)
+		}
+	}
+}
+
+// A link cannot make the server generate, or the page offer, a weakened
+// password: the redirect carries no options, a GET's query fills nothing, and
+// options with a single possible output are refused.
+func TestNoForgedForms(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	forged := "/?salva=1&tamanho=4&incluir_minusculas=false&incluir_maiusculas=false&incluir_numeros=true&excluir=123456789"
+	page := do(t, client(t), "GET", ts.URL+forged, "", "")
+	if !strings.Contains(page.body, `value="16"`) || strings.Contains(page.body, `value="123456789"`) {
+		t.Fatalf("a GET with options in its query pre-filled the form")
+	}
+	r := postJSON(t, client(t), ts.URL, `{"tamanho": 4, "incluir_minusculas": false, "incluir_maiusculas": false, "incluir_numeros": true, "excluir": "123456789"}`)
+	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "0 bits") {
+		t.Fatalf("options with one possible password: %d %s, want 400 saying why", r.status, r.body)
+	}
+	form := do(t, client(t), "POST", ts.URL+"/", "application/x-www-form-urlencoded", "opcoes=1&tamanho=4&incluir_numeros=on&excluir=123456789")
+	if form.status != http.StatusBadRequest || !strings.Contains(form.body, "0 bits") {
+		t.Fatalf("the form with one possible password: %d", form.status)
+	}
+	pin := postJSON(t, client(t), ts.URL, `{"tamanho": 4, "incluir_minusculas": false, "incluir_maiusculas": false, "incluir_numeros": true}`)
+	if pin.status != http.StatusOK || !strings.Contains(pin.body, `"entropia_bits":13.29`) {
+		t.Fatalf("a 4-digit PIN: %d %s, want 200 with 13.29 bits", pin.status, pin.body)
+	}
+}
+
+// Every API error is JSON, the cross-origin 403 and the wrong method's 405 too.
+func TestAPIErrorsAreJSON(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	req := mustRequest(t, "POST", ts.URL+"/api/gerar-senha", "application/json", `{}`)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	if resp.StatusCode != http.StatusForbidden || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || !strings.Contains(body, `"erro"`) {
+		t.Fatalf("cross-origin POST: %d %q %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	for _, m := range []string{"PUT", "PATCH", "POST"} {
+		r := do(t, client(t), m, ts.URL+"/api/senhas", "application/json", `{}`)
+		if r.status != http.StatusMethodNotAllowed || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") || !strings.Contains(r.body, `"erro"`) {
+			t.Fatalf("%s /api/senhas: %d %q %s", m, r.status, r.header.Get("Content-Type"), r.body)
+		}
+	}
+}
+
+// Over TLS the cookies are __Host- cookies (Secure, Path=/, no Domain), a
+// plain-named cookie (set by a sibling host or over HTTP) is not read, and the
+// answers carry Strict-Transport-Security.
+func TestHostCookiesAndHSTS(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	tlsSrv := httptest.NewTLSServer(ts.Config.Handler)
+	defer tlsSrv.Close()
+	c := tlsSrv.Client()
+	req := mustRequest(t, "POST", tlsSrv.URL+"/", "application/x-www-form-urlencoded", "tamanho=8")
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	names := map[string]*http.Cookie{}
+	for _, ck := range resp.Cookies() {
+		names[ck.Name] = ck
+	}
+	sess, flash := names["__Host-giropops_sessao"], names["__Host-giropops_nova"]
+	if sess == nil || flash == nil || len(names) != 2 {
+		t.Fatalf("cookies over TLS: %v, want __Host-giropops_sessao and __Host-giropops_nova", names)
+	}
+	for _, ck := range []*http.Cookie{sess, flash} {
+		if !ck.Secure || ck.Path != "/" || ck.Domain != "" || !ck.HttpOnly {
+			t.Errorf("%s: Secure %v Path %q Domain %q HttpOnly %v", ck.Name, ck.Secure, ck.Path, ck.Domain, ck.HttpOnly)
+		}
+	}
+	if hsts := resp.Header.Get("Strict-Transport-Security"); !strings.Contains(hsts, "max-age=") {
+		t.Errorf("over TLS: Strict-Transport-Security %q", hsts)
+	}
+	// A cookie under the plain name, however valid, is not read over TLS.
+	_, plain := gen(t, ts.URL, "")
+	req = mustRequest(t, "GET", tlsSrv.URL+"/api/senhas", "", "")
+	req.AddCookie(&http.Cookie{Name: "giropops_sessao", Value: plain})
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); strings.TrimSpace(body) != "[]" {
+		t.Fatalf("over TLS the plain-named cookie opened %s", body)
+	}
+	for _, tt := range []struct {
+		proto string
+		hsts  bool
+	}{{"", false}, {"http", false}, {"https", true}} {
+		req := mustRequest(t, "GET", ts.URL+"/healthz", "", "")
+		if tt.proto != "" {
+			req.Header.Set("X-Forwarded-Proto", tt.proto)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Strict-Transport-Security") != ""; got != tt.hsts {
+			t.Errorf("X-Forwarded-Proto %q: HSTS %v, want %v", tt.proto, got, tt.hsts)
+		}
+	}
+}
+
+// stores are the two stores the session tests run on.
+func stores() map[string]func(t *testing.T) server.History {
+	return map[string]func(t *testing.T) server.History{
+		"memory": func(*testing.T) server.History { return memoryStore() },
+		"redis":  func(t *testing.T) server.History { h, _, _ := redisStore(t); return h },
+	}
+}
+
+func withKey(cfg server.Config, key []byte) server.Config {
+	cfg.SessionKey = key
+	return cfg
+}
+
+func randomKey() []byte { return randomBytes(32) }
+
+// invented is a well-formed cookie nobody minted: a random secret, the time
+// now, and a random MAC.
+func invented() string {
+	b := binary.BigEndian.AppendUint64(randomBytes(32), uint64(time.Now().UnixMilli()))
+	return base64.RawURLEncoding.EncodeToString(append(b, randomBytes(32)...))
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
