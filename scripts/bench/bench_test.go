@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -210,6 +211,10 @@ func TestBench(t *testing.T) {
 		}
 		tg.pid = func() int { return p.Cmd.Process.Pid }
 		tg.alive = func() bool { return !p.Exited() }
+		if extra.wrk == "generate-cookies" {
+			// The app takes only cookies it minted (SESSION_KEY): ask it for them.
+			t.Setenv("WRK_COOKIES", mintCookies(t, p.URL, 256))
+		}
 		targets = append(targets, tg)
 	}
 	if img := os.Getenv("BENCH_DOCKER"); img != "" {
@@ -286,6 +291,32 @@ func TestBench(t *testing.T) {
 	}
 	fmt.Println(rep.markdown())
 	fmt.Printf("wrote %s/{results.md,results.json,bench.svg} in %s\n", out, rep.Elapsed)
+}
+
+// mintCookies asks the app at url for n session cookies (one POST each, without
+// a cookie) and writes their values, one a line, to a file whose path it returns.
+func mintCookies(t *testing.T, url string, n int) string {
+	var b strings.Builder
+	for range n {
+		resp, err := http.Post(url+"/api/gerar-senha", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		for _, c := range resp.Cookies() {
+			if c.Name == "giropops_sessao" {
+				b.WriteString(c.Value + "\n")
+			}
+		}
+	}
+	if strings.Count(b.String(), "\n") != n {
+		t.Fatalf("the app set %d session cookies for %d requests", strings.Count(b.String(), "\n"), n)
+	}
+	path := filepath.Join(t.TempDir(), "cookies.txt")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // wrk is the wrk.lua scenario tg sends for the scenario sc.

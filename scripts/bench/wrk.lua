@@ -4,7 +4,8 @@
 --   index     GET /
 --   mix       the course's Locust mix: one generate to two list reads
 --   generate-cookies  generate from browsers that keep their session: each thread
---             sends 64 valid session cookies in turn (HISTORY_SCOPE=session)
+--             sends 64 session cookies in turn (HISTORY_SCOPE=session), drawn from the
+--             file WRK_COOKIES names, which the app minted (it takes no other)
 -- done() prints one JSON line with the counts and latency percentiles (microseconds).
 
 local body = '{"tamanho": 16, "incluir_numeros": true, "incluir_caracteres_especiais": true}'
@@ -23,18 +24,14 @@ function init(args)
   if args[1] == "generate-cookies" then
     -- Each thread has its own Lua state: seed it apart (a table's address differs).
     math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 1000003)
-    -- A session cookie is 32 random bytes in unpadded base64url: 43 characters.
-    local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    local cookies = {}
+    for line in io.lines(os.getenv("WRK_COOKIES") or error("wrk.lua: WRK_COOKIES names no file")) do
+      table.insert(cookies, line)
+    end
     scenarios["generate-cookies"] = {}
     for i = 1, 64 do
-      local c = {}
-      for j = 1, 42 do
-        local k = math.random(1, 64)
-        c[j] = alphabet:sub(k, k)
-      end
-      c[43] = "A" -- the last character carries 2 bits only; A keeps them zero
       table.insert(scenarios["generate-cookies"], wrk.format("POST", "/api/gerar-senha",
-        { ["Content-Type"] = "application/json", ["Cookie"] = "giropops_sessao=" .. table.concat(c) }, body))
+        { ["Content-Type"] = "application/json", ["Cookie"] = "giropops_sessao=" .. cookies[math.random(1, #cookies)] }, body))
     end
   end
   reqs = scenarios[args[1]]

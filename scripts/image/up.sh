@@ -36,9 +36,15 @@ read -ra redis_opts <<<"$(sed -n 's/^CMD \[\(.*\)\]$/\1/p' deploy/docker/redis/D
 docker run -d --name "$redis" --network "$net" "${harden[@]}" \
   --memory 256m -v "$volume:/data" "$redis_image" "${redis_opts[@]}" >/dev/null
 
+# SESSION_KEY signs the session cookies. It is kept in .env (git ignores it; compose reads
+# it too), made once, so that sessions outlive a restart or another `make up`.
+if ! grep -qs '^SESSION_KEY=' .env; then
+  echo "SESSION_KEY=$(head -c 32 /dev/urandom | base64)" >>.env
+fi
+session_key=$(sed -n 's/^SESSION_KEY=//p' .env | tail -n 1)
 docker run -d --name "$name" --network "$net" "${harden[@]}" \
   --cpus 0.5 --memory 128m \
-  -e REDIS_HOST="$redis" -p "127.0.0.1:$port:5000" "$app_image" >/dev/null
+  -e REDIS_HOST="$redis" -e SESSION_KEY="$session_key" -p "127.0.0.1:$port:5000" "$app_image" >/dev/null
 
 # Wait for Docker's own health check (the image's HEALTHCHECK) to pass.
 for _ in $(seq 1 60); do

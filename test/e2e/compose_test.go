@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -14,7 +16,11 @@ import (
 func TestCompose(t *testing.T) {
 	need(t, "docker-compose")
 	project := uniqueName("gse2ecompose")
-	env := []string{"PORT="} // empty: a port the engine picks
+	// PORT empty: a port the engine picks; SESSION_KEY, as .env would give it, so
+	// that sessions outlive the containers.
+	sessionKey := make([]byte, 32)
+	rand.Read(sessionKey)
+	env := []string{"PORT=", "SESSION_KEY=" + base64.StdEncoding.EncodeToString(sessionKey)}
 	compose := func(args ...string) string {
 		t.Helper()
 		return run(t, env, "docker-compose", append([]string{"-p", project, "-f", "compose.yaml"}, args...)...)

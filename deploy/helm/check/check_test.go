@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -47,7 +48,7 @@ var valueSets = map[string]map[string]int{
 	},
 	"external-redis-values.yaml": {
 		"Deployment": 1, "Service": 1, "ServiceAccount": 1, "HorizontalPodAutoscaler": 1,
-		"PodDisruptionBudget": 1, "NetworkPolicy": 1, "Pod": 1,
+		"PodDisruptionBudget": 1, "NetworkPolicy": 1, "Pod": 1, "Secret": 1,
 	},
 	"monitoring-values.yaml": {
 		"Deployment": 1, "Service": 2, "ServiceAccount": 1, "HorizontalPodAutoscaler": 1,
@@ -182,11 +183,15 @@ func valueSetSpecifics(t *testing.T, name string, objs []object) {
 		t.Errorf("COOKIE_SECURE=%q, want %q", got, cookieSecure[name])
 	}
 	ref := envs["HISTORY_KEY"].ValueFrom.SecretKeyRef
+	sref := envs["SESSION_KEY"].ValueFrom.SecretKeyRef
+	if s := secrets[sref.Name]; sref.Name != "rel-giropops-senhas-history-key" || sref.Key != "session-key" || s == nil || len(s.Data["session-key"]) != 44 {
+		t.Errorf("SESSION_KEY from %s/%s, want the release's Secret rel-giropops-senhas-history-key with a 44-character session-key", sref.Name, sref.Key)
+	}
 	if name == "external-redis-values.yaml" {
-		// app.historyKey.existingSecret: the user's Secret, none of the chart's.
-		if ref.Name != "giropops-history" || ref.Key != "key" || len(secrets) != 0 || envs["HISTORY_ALLOW_CLEAR_GLOBAL"].Value != "true" {
-			t.Errorf("HISTORY_KEY from %s/%s (want giropops-history/key), chart Secrets %d (want 0), HISTORY_ALLOW_CLEAR_GLOBAL=%q (want true)",
-				ref.Name, ref.Key, len(secrets), envs["HISTORY_ALLOW_CLEAR_GLOBAL"].Value)
+		// app.historyKey.existingSecret: the user's Secret; the chart's holds only SESSION_KEY.
+		if s := secrets[sref.Name]; ref.Name != "giropops-history" || ref.Key != "key" || s == nil || len(s.Data) != 1 || envs["HISTORY_ALLOW_CLEAR_GLOBAL"].Value != "true" {
+			t.Errorf("HISTORY_KEY from %s/%s (want giropops-history/key), chart Secret %v (want SESSION_KEY alone), HISTORY_ALLOW_CLEAR_GLOBAL=%q (want true)",
+				ref.Name, ref.Key, s, envs["HISTORY_ALLOW_CLEAR_GLOBAL"].Value)
 		}
 	} else {
 		s := secrets[ref.Name]
@@ -264,12 +269,12 @@ func TestHistoryKeyIsRandom(t *testing.T) {
 		}
 		for _, o := range objs {
 			if s, ok := o.obj.(*corev1.Secret); ok {
-				keys = append(keys, string(s.Data["history-key"]))
+				keys = append(keys, string(s.Data["history-key"]), string(s.Data["session-key"]))
 			}
 		}
 	}
-	if len(keys) != 2 || keys[0] == keys[1] || len(keys[0]) != 44 {
-		t.Fatalf("two renderings gave the history keys %q: want two different 44-character values", keys)
+	if len(keys) != 4 || len(slices.Compact(slices.Sorted(slices.Values(keys)))) != 4 || len(keys[0]) != 44 || len(keys[1]) != 44 {
+		t.Fatalf("two renderings gave the keys %q: want four different 44-character values", keys)
 	}
 	t.Logf("two renderings, two keys of %d characters", len(keys[0]))
 }
@@ -381,6 +386,9 @@ var brokenCharts = []struct {
 	{"contract: Redis without maxmemory", "templates/redis.yaml", "            - --maxmemory\n            - {{ include \"giropops.redisMaxmemory\" . | quote }}\n", "", "contract", "defaults-values.yaml", `--maxmemory "" is not a number of bytes`},
 	{"contract: Redis evicts any key (the global list too)", "templates/redis.yaml", "volatile-ttl", "allkeys-lru", "contract", "defaults-values.yaml", `--maxmemory-policy "allkeys-lru", want volatile-ttl`},
 	{"contract: HISTORY_KEY as a literal", "templates/deployment.yaml", "            - name: HISTORY_KEY\n              valueFrom:\n                secretKeyRef:\n                  name: {{ include \"giropops.historyKeySecret\" . }}\n                  key: {{ include \"giropops.historyKeySecretKey\" . }}\n", "            - name: HISTORY_KEY\n              value: c2VjcmV0\n", "contract", "defaults-values.yaml", "HISTORY_KEY must come from a secretKeyRef"},
+	{"contract: SESSION_KEY as a literal", "templates/deployment.yaml", "            - name: SESSION_KEY\n              valueFrom:\n                secretKeyRef:\n                  name: {{ include \"giropops.sessionKeySecret\" . }}\n                  key: {{ include \"giropops.sessionKeySecretKey\" . }}\n", "            - name: SESSION_KEY\n              value: c2VjcmV0\n", "contract", "defaults-values.yaml", "SESSION_KEY must come from a secretKeyRef"},
+	{"contract: Ingress routes /metrics", "ci/ingress-values.yaml", "        - path: /\n          pathType: Exact", "        - path: /\n          pathType: Prefix", "contract", "ingress-values.yaml", "path / routes /metrics"},
+	{"contract: Ingress names /metrics", "ci/ingress-values.yaml", "        - path: /limpar\n", "        - path: /metrics\n", "contract", "ingress-values.yaml", "path /metrics routes /metrics"},
 	{"contract: a 16-byte history key", "templates/secret.yaml", "randBytes 32", "randBytes 16", "contract", "defaults-values.yaml", "HISTORY_KEY is 24 characters, 16 bytes decoded"},
 	{"contract: helm test gives up at the first refusal", "templates/tests/test-healthcheck.yaml", "restartPolicy: OnFailure", "restartPolicy: Never", "contract", "defaults-values.yaml", `restartPolicy "Never", want OnFailure`},
 	{"contract: PrometheusRule not the tested file", "templates/prometheusrule.yaml", `.Files.Get "files/rules.yaml" | fromYaml | toYaml`, `.Files.Get "files/rules.yaml" | replace "> 0.05" "> 0.5" | fromYaml | toYaml`, "contract", "monitoring-values.yaml", "spec differs from"},

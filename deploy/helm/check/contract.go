@@ -37,7 +37,8 @@ func contractProblems(objs []object, chart string) []string {
 		case *appsv1.Deployment:
 			deployments++
 			checkDeployment(&p, v)
-			checkHistoryKey(&p, v, secrets)
+			checkKey(&p, v, secrets, "HISTORY_KEY")
+			checkKey(&p, v, secrets, "SESSION_KEY")
 		case *appsv1.StatefulSet:
 			checkRedis(&p, v)
 		case *autoscalingv2.HorizontalPodAutoscaler:
@@ -125,7 +126,7 @@ func checkDeployment(p *problems, d *appsv1.Deployment) {
 	}
 	checkResources(p, name, c)
 	for _, want := range []string{"PORT", "REDIS_HOST", "REDIS_PORT", "HISTORY_SIZE", "HISTORY_SCOPE", "SHUTDOWN_TIMEOUT",
-		"HISTORY_KEY", "COOKIE_SECURE", "HISTORY_ALLOW_CLEAR_GLOBAL"} {
+		"HISTORY_KEY", "SESSION_KEY", "COOKIE_SECURE", "HISTORY_ALLOW_CLEAR_GLOBAL"} {
 		if _, ok := env(c, want); !ok {
 			p.add("%s: env %s missing", name, want)
 		}
@@ -133,7 +134,7 @@ func checkDeployment(p *problems, d *appsv1.Deployment) {
 	if e, _ := env(c, "PORT"); e.Value != "5000" {
 		p.add("%s: PORT=%q, want 5000", name, e.Value)
 	}
-	for _, secret := range []string{"REDIS_PASSWORD", "HISTORY_KEY"} {
+	for _, secret := range []string{"REDIS_PASSWORD", "HISTORY_KEY", "SESSION_KEY"} {
 		if e, ok := env(c, secret); ok && (e.Value != "" || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil) {
 			p.add("%s: %s must come from a secretKeyRef, never a literal", name, secret)
 		}
@@ -249,13 +250,14 @@ func argAfter(args []string, flag string) string {
 	return ""
 }
 
-// checkHistoryKey: HISTORY_KEY comes from a Secret; when the chart renders that Secret,
-// it holds 32 random bytes in standard base64 (44 characters), as the app requires.
-func checkHistoryKey(p *problems, d *appsv1.Deployment, secrets map[string]*corev1.Secret) {
+// checkKey: the key (HISTORY_KEY, SESSION_KEY) comes from a Secret; when the chart
+// renders that Secret, it holds 32 random bytes in standard base64 (44 characters), as
+// the app requires.
+func checkKey(p *problems, d *appsv1.Deployment, secrets map[string]*corev1.Secret, name string) {
 	if len(d.Spec.Template.Spec.Containers) != 1 {
 		return
 	}
-	e, _ := env(d.Spec.Template.Spec.Containers[0], "HISTORY_KEY")
+	e, _ := env(d.Spec.Template.Spec.Containers[0], name)
 	if e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
 		return // checkDeployment reports it
 	}
@@ -266,12 +268,12 @@ func checkHistoryKey(p *problems, d *appsv1.Deployment, secrets map[string]*core
 	}
 	v, ok := s.Data[ref.Key]
 	if !ok {
-		p.add("Secret %s: no key %q for HISTORY_KEY", s.Name, ref.Key)
+		p.add("Secret %s: no key %q for %s", s.Name, ref.Key, name)
 		return
 	}
 	raw, err := base64.StdEncoding.DecodeString(string(v))
 	if len(v) != 44 || err != nil || len(raw) != 32 {
-		p.add("Secret %s: HISTORY_KEY is %d characters, %d bytes decoded (err %v), want 44 characters of standard base64 for 32 bytes", s.Name, len(v), len(raw), err)
+		p.add("Secret %s: %s is %d characters, %d bytes decoded (err %v), want 44 characters of standard base64 for 32 bytes", s.Name, name, len(v), len(raw), err)
 	}
 }
 
@@ -354,6 +356,14 @@ func checkIngress(p *problems, in *networkingv1.Ingress) {
 		for _, path := range r.HTTP.Paths {
 			if b := path.Backend.Service; b == nil || b.Port.Name != "http" {
 				p.add("Ingress %s: path %s does not go to the app's http port", in.Name, path.Path)
+			}
+			// Only Exact paths match exactly; Prefix and ImplementationSpecific
+			// (a prefix for every common controller) match what they start.
+			for _, internal := range []string{"/metrics", "/healthz", "/readyz"} {
+				if exact := path.PathType != nil && *path.PathType == networkingv1.PathTypeExact; path.Path == internal ||
+					!exact && (strings.TrimSuffix(path.Path, "/") == "" || strings.HasPrefix(internal, strings.TrimSuffix(path.Path, "/")+"/")) {
+					p.add("Ingress %s: path %s routes %s, which stays inside the cluster", in.Name, path.Path, internal)
+				}
 			}
 		}
 	}

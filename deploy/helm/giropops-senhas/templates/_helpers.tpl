@@ -169,13 +169,27 @@ within 70 KB of the limit in make test-k8s.
 {{- $max }}
 {{- end }}
 
+{{/* The release's Secret of keys (secret.yaml). */}}
+{{- define "giropops.keysSecret" -}}
+{{- printf "%s-history-key" (include "giropops.fullname" .) }}
+{{- end }}
+
 {{/* The Secret that holds HISTORY_KEY, and the key in it. */}}
 {{- define "giropops.historyKeySecret" -}}
-{{- default (printf "%s-history-key" (include "giropops.fullname" .)) .Values.app.historyKey.existingSecret }}
+{{- default (include "giropops.keysSecret" .) .Values.app.historyKey.existingSecret }}
 {{- end }}
 
 {{- define "giropops.historyKeySecretKey" -}}
 {{- if .Values.app.historyKey.existingSecret }}{{ .Values.app.historyKey.existingSecretKey }}{{ else }}history-key{{ end }}
+{{- end }}
+
+{{/* The Secret that holds SESSION_KEY, and the key in it. */}}
+{{- define "giropops.sessionKeySecret" -}}
+{{- default (include "giropops.keysSecret" .) .Values.app.sessionKey.existingSecret }}
+{{- end }}
+
+{{- define "giropops.sessionKeySecretKey" -}}
+{{- if .Values.app.sessionKey.existingSecret }}{{ .Values.app.sessionKey.existingSecretKey }}{{ else }}session-key{{ end }}
 {{- end }}
 
 {{/* COOKIE_SECURE: app.cookieSecure, else always behind an Ingress with TLS, else auto. */}}
