@@ -85,7 +85,7 @@ func FuzzSessionCookie(f *testing.F) {
 		if !ok {
 			return
 		}
-		if v != real || s.encode(sess) != v {
+		if v != real {
 			t.Fatalf("cookie %q taken, but the server minted only %q", v, real)
 		}
 		if !key.MatchString(sess.key) {

@@ -110,6 +110,7 @@ type session struct {
 	list
 	secret []byte
 	minted time.Time
+	cookie string // its cookie's value, once encoded or read
 }
 
 // Who writes: a browser through the form, or a client of the JSON API.
@@ -154,6 +155,9 @@ func (s *sessions) mac(secretAndTime []byte) []byte {
 
 // encode is the cookie value of sess.
 func (s *sessions) encode(sess session) string {
+	if sess.cookie != "" {
+		return sess.cookie
+	}
 	b := make([]byte, secretSize+8, secretSize+8+sha256.Size)
 	copy(b, sess.secret)
 	binary.BigEndian.PutUint64(b[secretSize:], uint64(sess.minted.UnixMilli()))
@@ -175,7 +179,9 @@ func (s *sessions) decode(v string) (session, bool) {
 	if age := s.now().Sub(minted); age < -clockSkew || age >= s.rotate+s.ttl {
 		return session{}, false
 	}
-	return s.session(b[:secretSize], minted, s.ttl), true
+	sess := s.session(b[:secretSize], minted, s.ttl)
+	sess.cookie = v
+	return sess, true
 }
 
 // cookieName is the name of a cookie for r: with the __Host- prefix when it is

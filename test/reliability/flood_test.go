@@ -4,6 +4,9 @@ package reliability
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -24,8 +27,9 @@ import (
 	"github.com/giropops/giropops-senhas/test/reliability/apprun"
 )
 
-// floodRequests is how many cookie-less POST /api/gerar-senha a flood sends:
-// each starts a new session, so each would be a new list kept 10 minutes.
+// floodRequests is how many POST /api/gerar-senha a flood sends, half without
+// a cookie and half with a well-formed cookie it made up: each starts a new
+// session, so each would be a new list kept 10 minutes.
 const floodRequests = 200_000
 
 // floodMaxMemory is the Redis bound of the flood test: small, so that the
@@ -59,7 +63,7 @@ func projectRedisArgs(t *testing.T) []string {
 	return append(out, "--appendfsync", "everysec", "--maxmemory", strconv.Itoa(floodMaxMemory))
 }
 
-// A flood of cookie-less calls against Redis with the project's settings and a
+// A flood of cookie-less and made-up-cookie calls against Redis with the project's settings and a
 // 16 MB maxmemory: Redis stays at or under maxmemory and never exits, every
 // call answers 200, and a browser session confirmed before the flood, and the
 // global list, keep their whole histories.
@@ -183,7 +187,8 @@ type floodResult struct {
 	firstBad string
 }
 
-// flood sends floodRequests cookie-less POST /api/gerar-senha from 32 workers.
+// flood sends floodRequests POST /api/gerar-senha from 32 workers, every other
+// one with a made-up session cookie.
 func flood(t *testing.T, base string) floodResult {
 	t.Helper()
 	var next, bad atomic.Int64
@@ -196,8 +201,13 @@ func flood(t *testing.T, base string) floodResult {
 		go func() {
 			defer wg.Done()
 			c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1}} // no cookie jar
-			for next.Add(1) <= floodRequests {
-				resp, err := c.Post(base+"/api/gerar-senha", "application/json", strings.NewReader(genBody))
+			for i := next.Add(1); i <= floodRequests; i = next.Add(1) {
+				req, _ := http.NewRequest("POST", base+"/api/gerar-senha", strings.NewReader(genBody))
+				req.Header.Set("Content-Type", "application/json")
+				if i%2 == 0 {
+					req.AddCookie(&http.Cookie{Name: "giropops_sessao", Value: madeUpCookie()})
+				}
+				resp, err := c.Do(req)
 				status := 0
 				if err == nil {
 					var g struct{ Senha string }
@@ -218,6 +228,15 @@ func flood(t *testing.T, base string) floodResult {
 	wg.Wait()
 	res.n, res.bad, res.took = floodRequests, int(bad.Load()), time.Since(start)
 	return res
+}
+
+// madeUpCookie is a well-formed session cookie the app never minted: a random
+// secret, the time now, a random MAC.
+func madeUpCookie() string {
+	b := make([]byte, 72)
+	rand.Read(b)
+	binary.BigEndian.PutUint64(b[32:], uint64(time.Now().UnixMilli()))
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 func errString(err error) string {

@@ -10,6 +10,8 @@
 package reliability
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,7 +65,9 @@ func appBin(t *testing.T) string {
 // logging warnings only, plus env.
 func startApp(t *testing.T, redisAddr string, env ...string) *apprun.Proc {
 	t.Helper()
-	base := []string{"LOG_LEVEL=warn"}
+	// One SESSION_KEY for every app a test starts: replicas of one deployment, or
+	// one app restarted, take each other's cookies.
+	base := []string{"LOG_LEVEL=warn", "SESSION_KEY=" + sessionKey}
 	if redisAddr != "" {
 		host, port, err := net.SplitHostPort(redisAddr)
 		if err != nil {
@@ -73,6 +77,13 @@ func startApp(t *testing.T, redisAddr string, env ...string) *apprun.Proc {
 	}
 	return apprun.Start(t, appBin(t), "/healthz", append(base, env...)...)
 }
+
+// sessionKey is the SESSION_KEY of the apps the tests start, made per run.
+var sessionKey = func() string {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return base64.StdEncoding.EncodeToString(k)
+}()
 
 func startRedis(t *testing.T, aof bool) *redistest.Server { return redistest.Start(t, aof) }
 
