@@ -10,6 +10,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/giropops/giropops-senhas/internal/history"
@@ -83,6 +84,7 @@ type sessions struct {
 	hist        *observedHistory
 	size        int // HISTORY_SIZE
 	now         func() time.Time
+	opened      opened
 }
 
 func newSessions(c Config, hist *observedHistory) *sessions {
@@ -171,17 +173,48 @@ func (s *sessions) decode(v string) (session, bool) {
 	if len(v) != cookieLen {
 		return session{}, false
 	}
-	b, err := strict64.DecodeString(v)
-	if err != nil || !hmac.Equal(b[secretSize+8:], s.mac(b[:secretSize+8])) {
+	sess, ok := s.opened.get(v)
+	if !ok {
+		b, err := strict64.DecodeString(v)
+		if err != nil || !hmac.Equal(b[secretSize+8:], s.mac(b[:secretSize+8])) {
+			return session{}, false
+		}
+		sess = s.session(b[:secretSize], timeAt(b[secretSize:]), s.ttl)
+		sess.cookie = v
+		s.opened.put(v, sess)
+	}
+	if age := s.now().Sub(sess.minted); age < -clockSkew || age >= s.rotate+s.ttl {
 		return session{}, false
 	}
-	minted := timeAt(b[secretSize:])
-	if age := s.now().Sub(minted); age < -clockSkew || age >= s.rotate+s.ttl {
-		return session{}, false
-	}
-	sess := s.session(b[:secretSize], minted, s.ttl)
-	sess.cookie = v
 	return sess, true
+}
+
+// openedMax bounds the sessions an opened cache remembers.
+const openedMax = 4096
+
+// opened remembers the sessions of recent cookies. A browser sends the same
+// cookie with every request, and checking its MAC and deriving its keys is
+// most of what a session costs a request; only cookies whose MAC verified are
+// kept, so made-up ones cannot fill it, and when full it starts afresh.
+type opened struct {
+	mu sync.Mutex
+	m  map[string]session
+}
+
+func (o *opened) get(v string) (session, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	sess, ok := o.m[v]
+	return sess, ok
+}
+
+func (o *opened) put(v string, sess session) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.m == nil || len(o.m) >= openedMax {
+		o.m = make(map[string]session, openedMax)
+	}
+	o.m[v] = sess
 }
 
 // cookieName is the name of a cookie for r: with the __Host- prefix when it is
