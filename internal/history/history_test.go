@@ -36,8 +36,13 @@ func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) 
 	t.Run("newest first and trimmed to size", func(t *testing.T) {
 		s := newStore(t, history.Config{Size: 3})
 		for i := 1; i <= 5; i++ {
-			if err := s.Add(ctx, "k", fmt.Sprint(i), 0); err != nil {
+			n, err := s.Add(ctx, "k", fmt.Sprint(i), 0)
+			if err != nil {
 				t.Fatal(err)
+			}
+			// The length after the push, before the trim: 1 says the list was made.
+			if n != int64(min(i, 3+1)) {
+				t.Fatalf("Add %d answered length %d", i, n)
 			}
 		}
 		got, err := s.Latest(ctx, "k", 10)
@@ -100,6 +105,23 @@ func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) 
 			t.Fatalf("a write without TTL cancelled the running one: %v", got)
 		}
 	})
+	t.Run("expire keeps a list for a new TTL", func(t *testing.T) {
+		s := newStore(t, history.Config{Size: 10})
+		s.Add(ctx, "k", "1", time.Second)
+		if err := s.Expire(ctx, "k", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Expire(ctx, "nada", time.Hour); err != nil {
+			t.Fatalf("Expire of a missing key: %v", err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+		if got, _ := s.Latest(ctx, "k", 10); len(got) != 1 {
+			t.Fatalf("after Expire(1h) the list expired with its first TTL: %v", got)
+		}
+		if got, _ := s.Latest(ctx, "nada", 10); len(got) != 0 {
+			t.Fatalf("Expire made a list: %v", got)
+		}
+	})
 	t.Run("clear removes one list", func(t *testing.T) {
 		s := newStore(t, history.Config{Size: 10})
 		s.Add(ctx, "a", "1", time.Hour)
@@ -139,7 +161,7 @@ func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) 
 		if m, ok, _ := s.Marker(ctx, "k"); ok {
 			t.Fatalf("an expired marker reads %q", m)
 		}
-		if err := s.Add(ctx, "k", "3", time.Hour); err != nil {
+		if _, err := s.Add(ctx, "k", "3", time.Hour); err != nil {
 			t.Fatalf("Add after the marker expired: %v", err)
 		}
 		if got, _ := s.Latest(ctx, "k", 10); !slices.Equal(got, []string{"3"}) {
@@ -148,7 +170,7 @@ func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) 
 		// A write to a marker fails, and keeps the marker as long as it would
 		// have kept the list (Redis runs the write's EXPIRE whatever the type).
 		s.Mark(ctx, "m", "revogada", time.Second)
-		if err := s.Add(ctx, "m", "4", 3*time.Second); !errors.Is(err, history.ErrMarked) {
+		if _, err := s.Add(ctx, "m", "4", 3*time.Second); !errors.Is(err, history.ErrMarked) {
 			t.Fatalf("Add on a marker: %v, want ErrMarked", err)
 		}
 		time.Sleep(1500 * time.Millisecond)
@@ -257,12 +279,12 @@ func TestRedisDownAndRecovery(t *testing.T) {
 			srv := redistest.Start(t, false)
 			ctx := context.Background()
 			s := redisStore(t, srv.Addr, history.Config{Size: 10}, pipelined)
-			if err := s.Add(ctx, "k", "antes", 0); err != nil {
+			if _, err := s.Add(ctx, "k", "antes", 0); err != nil {
 				t.Fatal(err)
 			}
 			srv.Stop()
 			start := time.Now()
-			if err := s.Add(ctx, "k", "durante", 0); err == nil {
+			if _, err := s.Add(ctx, "k", "durante", 0); err == nil {
 				t.Fatal("Add with Redis down succeeded")
 			}
 			if _, err := s.Latest(ctx, "k", 10); err == nil {
@@ -282,7 +304,7 @@ func TestRedisDownAndRecovery(t *testing.T) {
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
-			if err := s.Add(ctx, "k", "depois", 0); err != nil {
+			if _, err := s.Add(ctx, "k", "depois", 0); err != nil {
 				t.Fatal(err)
 			}
 			if got, err := s.Latest(ctx, "k", 10); err != nil || !slices.Equal(got, []string{"depois"}) { // no AOF: "antes" went with the server
@@ -316,7 +338,7 @@ func TestRedisCallsKeepTheirDeadline(t *testing.T) {
 					start := time.Now()
 					var err error
 					if i%2 == 0 {
-						err = s.Add(ctx, "k", "x", time.Minute)
+						_, err = s.Add(ctx, "k", "x", time.Minute)
 					} else {
 						_, err = s.Latest(ctx, "k", 10)
 					}
@@ -343,7 +365,7 @@ func TestRedisConcurrentReadYourWrites(t *testing.T) {
 			ctx, key := context.Background(), fmt.Sprint("cliente:", w)
 			for i := range 50 {
 				p := fmt.Sprint(w, "-", i)
-				if err := s.Add(ctx, key, p, time.Minute); err != nil {
+				if _, err := s.Add(ctx, key, p, time.Minute); err != nil {
 					t.Error(err)
 					return
 				}
@@ -403,7 +425,7 @@ func TestMemoryBoundsLists(t *testing.T) {
 	full := history.NewMemory(history.Config{Size: 1, MaxLists: 2})
 	full.Add(ctx, "a", "1", 0)
 	full.Add(ctx, "b", "1", 0)
-	if err := full.Add(ctx, "c", "1", 0); !errors.Is(err, history.ErrFull) {
+	if _, err := full.Add(ctx, "c", "1", 0); !errors.Is(err, history.ErrFull) {
 		t.Fatalf("Add to a full store of permanent lists = %v, want ErrFull", err)
 	}
 }
@@ -470,7 +492,7 @@ func BenchmarkRedisAdd(b *testing.B) {
 						ctx := context.Background()
 						key := fmt.Sprint("bench:", w)
 						for next.Add(1) <= int64(b.N) {
-							if err := s.Add(ctx, key, "sealed-entry-of-about-fifty-bytes-0123456789abcdef", 10*time.Minute); err != nil {
+							if _, err := s.Add(ctx, key, "sealed-entry-of-about-fifty-bytes-0123456789abcdef", 10*time.Minute); err != nil {
 								b.Error(err)
 								return
 							}

@@ -51,7 +51,8 @@ func NewMemory(cfg Config) *Memory {
 
 // Add puts p at the head of the list at key, trims the list and, if ttl > 0,
 // keeps it for ttl from now (ttl 0 leaves its expiry as it was, like Redis).
-func (m *Memory) Add(_ context.Context, key, p string, ttl time.Duration) error {
+// It returns the list's length after the push: 1 for a list it made.
+func (m *Memory) Add(_ context.Context, key, p string, ttl time.Duration) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -61,14 +62,26 @@ func (m *Memory) Add(_ context.Context, key, p string, ttl time.Duration) error 
 		m.keep(key, m.lists[key], ttl, now) // as Redis's EXPIRE after its failed LPUSH
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
+	n := int64(len(l.items) + 1)
 	if len(l.items) < m.cfg.Size {
 		l.items = append(l.items, "")
 	}
 	copy(l.items[1:], l.items)
 	l.items[0] = p
 	m.keep(key, l, ttl, now)
+	return n, nil
+}
+
+// Expire keeps whatever key holds for ttl from now; a missing key stays missing.
+func (m *Memory) Expire(_ context.Context, key string, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if l := m.lists[key]; l != nil && !expired(l, now) {
+		m.keep(key, l, ttl, now)
+	}
 	return nil
 }
 

@@ -80,20 +80,28 @@ func (r *Redis) Close() error {
 	return nil
 }
 
-// Add pushes p onto the list at key, trims the list and, if ttl > 0, sets its TTL, in one
-// round trip. On a marker the push fails (ErrMarked) but the EXPIRE still runs:
-// a marker that clients keep writing to lives as long as their list would. It needs no MULTI/EXEC: readers ask for at most Size entries, so
-// none sees the list between the push and the trim as any different.
-func (r *Redis) Add(ctx context.Context, key, p string, ttl time.Duration) error {
-	cmds := []redis.Cmder{
-		redis.NewIntCmd(ctx, "lpush", key, p),
-		redis.NewStatusCmd(ctx, "ltrim", key, 0, r.cfg.Size-1),
-	}
+// Add pushes p onto the list at key, trims the list and, if ttl > 0, sets its
+// TTL, in one round trip, and returns the list's length after the push (1: a
+// list it made). It needs no MULTI/EXEC: readers ask for at most Size entries,
+// so none sees the list between the push and the trim as any different. On a
+// marker the push fails (ErrMarked) but the EXPIRE still runs: a marker that
+// clients keep writing to lives as long as their list would.
+func (r *Redis) Add(ctx context.Context, key, p string, ttl time.Duration) (int64, error) {
+	push := redis.NewIntCmd(ctx, "lpush", key, p)
+	cmds := []redis.Cmder{push, redis.NewStatusCmd(ctx, "ltrim", key, 0, r.cfg.Size-1)}
 	if ttl > 0 {
 		cmds = append(cmds, redis.NewBoolCmd(ctx, "expire", key, int64(ttl/time.Second)))
 	}
 	if err := r.run(ctx, cmds...); err != nil {
-		return fmt.Errorf("redis add: %w", marked(err))
+		return 0, fmt.Errorf("redis add: %w", marked(err))
+	}
+	return push.Val(), nil
+}
+
+// Expire keeps whatever key holds for ttl from now; a missing key stays missing.
+func (r *Redis) Expire(ctx context.Context, key string, ttl time.Duration) error {
+	if err := r.run(ctx, redis.NewBoolCmd(ctx, "expire", key, int64(ttl/time.Second))); err != nil {
+		return fmt.Errorf("redis expire: %w", err)
 	}
 	return nil
 }

@@ -80,7 +80,7 @@ type listItem struct {
 // counting from 1 like the original's.
 func handleList(logger *slog.Logger, s *sessions) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rs, err := s.load(w, r)
+		rs, _, err := s.load(w, r)
 		if err != nil {
 			writeError(w, logger, errUnavailable)
 			return
@@ -102,6 +102,7 @@ func handleClear(logger *slog.Logger, s *sessions) http.Handler {
 			writeError(w, logger, err)
 			return
 		}
+		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNoContent)
 	})
 }

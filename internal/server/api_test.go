@@ -290,10 +290,9 @@ func TestSessionCookieCannotChooseKey(t *testing.T) {
 	}
 }
 
-// A session an API call starts lives ten minutes until its cookie comes back,
-// so clients that drop cookies do not fill Redis with day-long lists; a
-// browser's form session, and any session whose cookie returns, lives
-// SESSION_TTL; the global list never expires.
+// A session lives ten minutes until its cookie comes back (a read or a write),
+// so clients that drop cookies do not fill Redis with day-long lists; then it
+// lives SESSION_TTL; the global list never expires.
 func TestHistoryTTLs(t *testing.T) {
 	hist, _, rc := redisStore(t)
 	// The store key derives from the cookie one way: the test finds a client's
@@ -321,10 +320,15 @@ func TestHistoryTTLs(t *testing.T) {
 	if ttl := rc.TTL(t.Context(), apiKey).Val(); ttl <= 50*time.Minute {
 		t.Fatalf("a session whose cookie came back lives %v, want SESSION_TTL (1h)", ttl)
 	}
+	// The form's session too, until the browser follows the redirect with its cookie.
 	browser := client(t)
 	browserKey := newKey(t, func() { do(t, browser, "POST", ts.URL+"/", "application/x-www-form-urlencoded", "tamanho=8") })
+	if ttl := rc.TTL(t.Context(), browserKey).Val(); ttl <= 0 || ttl > 10*time.Minute {
+		t.Fatalf("a session started by the form lives %v, want at most 10m", ttl)
+	}
+	do(t, browser, "GET", ts.URL+"/", "", "")
 	if ttl := rc.TTL(t.Context(), browserKey).Val(); ttl <= 50*time.Minute {
-		t.Fatalf("a browser's session lives %v, want SESSION_TTL (1h)", ttl)
+		t.Fatalf("a browser's session lives %v after its page, want SESSION_TTL (1h)", ttl)
 	}
 	global := newServer(t, server.ScopeGlobal, hist)
 	generated(t, postJSON(t, client(t), global.URL, `{}`))

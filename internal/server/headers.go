@@ -8,7 +8,9 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 	"img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets the headers every answer carries.
-func securityHeaders(next http.Handler) http.Handler {
+// Answers to requests that came over TLS carry Strict-Transport-Security, and
+// all of them do when the operator says the site is HTTPS (COOKIE_SECURE=always).
+func securityHeaders(next http.Handler, alwaysTLS bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
@@ -16,7 +18,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if overTLS(r) {
+		if alwaysTLS || overTLS(r) {
 			// Browsers ignore it over plain HTTP; over TLS it keeps them from ever
 			// trying plain HTTP (where a cookie could be read or planted) for a year.
 			h.Set("Strict-Transport-Security", "max-age=31536000")

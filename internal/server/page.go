@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
@@ -29,13 +30,26 @@ const flashCookie = "giropops_nova"
 // flashLife is how long a flash opens after the POST that made it.
 const flashLife = time.Minute
 
-// flash is what the flash cookie carries, sealed.
+// flash is what the flash cookie carries, sealed under a key that takes both
+// the session's secret and SESSION_KEY (a client that knows its secret cannot
+// make the page show a password of its choosing), and padded like the
+// history's entries.
 type flash struct {
 	At     int64    `json:"t"` // Unix milliseconds of the POST
 	Senhas []string `json:"s"`
 	Bits   float64  `json:"b"`
 	Form   string   `json:"f"` // the request's options, as a query
 	Saved  bool     `json:"ok"`
+}
+
+// json is f in JSON, with <, > and & as they are (not escaped to six bytes
+// each: the size would tell how many a password holds).
+func (f flash) json() []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(f)
+	return b.Bytes()
 }
 
 // maxFlash bounds the flash cookie, below the 4 KB browsers keep. A batch
@@ -257,8 +271,7 @@ func handleForm(p page) http.Handler {
 		for _, rec := range rs {
 			f.Senhas = append(f.Senhas, rec.senha)
 		}
-		plain, _ := json.Marshal(f)
-		sealed := base64.RawURLEncoding.EncodeToString([]byte(sealBytes(sess.aead, []byte(flashCookie), plain)))
+		sealed := base64.RawURLEncoding.EncodeToString([]byte(sealBytes(p.s.flashAEAD(sess), []byte(flashCookie), pad(f.json()))))
 		if len(sealed) > maxFlash {
 			// Too many to carry: show them in this answer instead of after a redirect.
 			d.Form = formOf(req)
@@ -270,6 +283,7 @@ func handleForm(p page) http.Handler {
 			return
 		}
 		p.s.setCookie(w, r, flashCookie, sealed, int(flashLife.Seconds()), http.SameSiteStrictMode)
+		w.Header().Set("Cache-Control", "no-store")
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 }
@@ -283,8 +297,11 @@ func (p page) openFlash(r *http.Request, v string) (flash, bool) {
 	if !ok || err != nil {
 		return f, false
 	}
-	plain, err := openBytes(sess.aead, []byte(flashCookie), string(sealed))
-	if err != nil || json.Unmarshal(plain, &f) != nil || len(f.Senhas) == 0 {
+	plain, err := openBytes(p.s.flashAEAD(sess), []byte(flashCookie), string(sealed))
+	if err != nil {
+		return f, false
+	}
+	if plain, ok = unpad(plain); !ok || json.Unmarshal(plain, &f) != nil || len(f.Senhas) == 0 {
 		return f, false
 	}
 	age := p.s.now().Sub(time.UnixMilli(f.At))
@@ -326,6 +343,7 @@ func handleClearForm(p page) http.Handler {
 			p.render(w, r, e.status, pageData{Form: pageDefaults(), Error: e.msg})
 			return
 		}
+		w.Header().Set("Cache-Control", "no-store")
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
 }
@@ -336,7 +354,10 @@ func (p page) render(w http.ResponseWriter, r *http.Request, status int, d pageD
 	d.MinLength, d.MaxLength = password.MinLength, password.MaxLength
 	d.HistoryOff = p.s.scope == ScopeOff
 	d.SessionScope = p.s.scope == ScopeSession
-	rs, err := p.s.load(w, r)
+	rs, live, err := p.s.load(w, r)
+	if !live {
+		d.New = nil // a flash of a session that was revoked since
+	}
 	d.HistoryDown = err != nil
 	for i, rec := range rs {
 		d.History = append(d.History, newEntry(strconv.Itoa(i+1), rec))

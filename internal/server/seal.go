@@ -91,10 +91,24 @@ func padded(n int) int {
 func seal(aead cipher.AEAD, key string, r record) string {
 	plain := make([]byte, 4, 4+padded(len(r.senha)))
 	binary.BigEndian.PutUint32(plain, uint32(math.Round(r.bits*100)))
-	plain = append(plain, r.senha...)
-	plain = append(plain, 0x80)
-	plain = plain[:cap(plain)] // zeros
+	plain = append(plain, pad([]byte(r.senha))...)
 	return sealBytes(aead, []byte(key), plain)
+}
+
+// pad returns b, 0x80 and zeros, to padded(len(b)) bytes.
+func pad(b []byte) []byte {
+	out := make([]byte, len(b), padded(len(b)))
+	copy(out, b)
+	return append(out, 0x80)[:cap(out)]
+}
+
+// unpad returns what pad padded, and false if b is not padded.
+func unpad(b []byte) ([]byte, bool) {
+	b = bytes.TrimRight(b, "\x00")
+	if len(b) == 0 || b[len(b)-1] != 0x80 {
+		return nil, false
+	}
+	return b[:len(b)-1], true
 }
 
 // sealBytes seals plain under aead with additional data ad: the version, a
@@ -130,11 +144,10 @@ func open(aead cipher.AEAD, key, s string) (record, error) {
 	}
 	senha := plain[4:]
 	if s[0] == sealVersion {
-		senha = bytes.TrimRight(senha, "\x00")
-		if len(senha) == 0 || senha[len(senha)-1] != 0x80 {
+		var ok bool
+		if senha, ok = unpad(senha); !ok {
 			return record{}, errUnsealed
 		}
-		senha = senha[:len(senha)-1]
 	}
 	return record{senha: string(senha), bits: float64(binary.BigEndian.Uint32(plain)) / 100}, nil
 }

@@ -295,7 +295,7 @@ type recordingStore struct {
 	n  int
 }
 
-func (r *recordingStore) Add(ctx context.Context, key, p string, ttl time.Duration) error {
+func (r *recordingStore) Add(ctx context.Context, key, p string, ttl time.Duration) (int64, error) {
 	r.mu.Lock()
 	r.b.WriteString(key + "\n" + p + "\n")
 	r.n++

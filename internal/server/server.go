@@ -16,7 +16,10 @@ import (
 // bounded lists under keys, newest first, each kept for the TTL of its last
 // write (0: forever; see package history).
 type History interface {
-	Add(ctx context.Context, key, p string, ttl time.Duration) error
+	// Add returns the list's length after the push: 1 for a list it made.
+	Add(ctx context.Context, key, p string, ttl time.Duration) (int64, error)
+	// Expire keeps whatever key holds for ttl from now.
+	Expire(ctx context.Context, key string, ttl time.Duration) error
 	Latest(ctx context.Context, key string, n int) ([]string, error)
 	Clear(ctx context.Context, key string) error
 	Ping(ctx context.Context) error
@@ -92,5 +95,5 @@ func New(d Deps) http.Handler {
 		}
 		http.Error(w, errCrossOrigin.msg, errCrossOrigin.status)
 	}))
-	return securityHeaders(cop.Handler(mux))
+	return securityHeaders(cop.Handler(mux), d.Config.CookieSecure == CookieSecureAlways)
 }

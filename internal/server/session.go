@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -53,9 +54,11 @@ const unconfirmedTTL = 10 * time.Minute
 const DefaultSessionRotate = time.Hour
 
 // rotateGrace is how long after a rotation a request with the old cookie still
-// follows it to the new secret: a request under way then, not a stolen cookie
-// used later (a quarter of SESSION_ROTATE if that is shorter).
-const rotateGrace = 30 * time.Second
+// follows it to the new secret: a request under way then (another tab, a slow
+// network), not a stolen cookie used later (a quarter of SESSION_ROTATE if
+// that is shorter). A thief who uses the cookie at least this often follows
+// every rotation: rotation ends old and leaked cookies, not a live thief.
+const rotateGrace = 10 * time.Second
 
 // clockSkew is how far in the future a cookie's or flash's time may be: the
 // replicas' clocks differ a little.
@@ -135,16 +138,24 @@ func (s *sessions) session(secret []byte, minted time.Time, ttl time.Duration) s
 	return session{list: list{key: GlobalKey + ":sessao:" + id, ttl: ttl, aead: aead}, secret: secret, minted: minted}
 }
 
-// mint makes a new session. The form's is confirmed (a browser keeps cookies);
-// an API client's lives unconfirmedTTL until its cookie comes back.
-func (s *sessions) mint(form bool) session {
+// mint makes a new session. Its list lives unconfirmedTTL until its cookie
+// comes back (the page's GET after the form's POST, an API client's next
+// call): a client that drops cookies, or makes them up, cannot keep lists
+// for SESSION_TTL.
+func (s *sessions) mint() session {
 	secret := make([]byte, secretSize)
 	rand.Read(secret)
-	ttl := s.ttl
-	if !form {
-		ttl = min(s.ttl, unconfirmedTTL)
-	}
-	return s.session(secret, s.now().Truncate(time.Millisecond), ttl)
+	return s.session(secret, s.now().Truncate(time.Millisecond), min(s.ttl, unconfirmedTTL))
+}
+
+// flashAEAD is the AEAD of sess's flash cookies: its key derives from both the
+// secret and SESSION_KEY.
+func (s *sessions) flashAEAD(sess session) cipher.AEAD {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("giropops-senhas flash v1\x00"))
+	m.Write(sess.secret)
+	_, aead := derive(m.Sum(nil), "giropops-senhas flash v1")
+	return aead
 }
 
 // mac is the MAC of a cookie's secret and time under SESSION_KEY.
@@ -227,13 +238,16 @@ func (s *sessions) cookieName(r *http.Request, name string) string {
 	return name
 }
 
-// fromCookie returns the session of the request's cookie, if it carries a valid one.
+// fromCookie returns the session of the request's cookie, if it carries one
+// valid cookie. Two cookies of that name (one planted with another Domain or a
+// longer Path rides along with the real one) are no session: the server
+// cannot tell which is the client's.
 func (s *sessions) fromCookie(r *http.Request) (session, bool) {
-	c, err := r.Cookie(s.cookieName(r, sessionCookie))
-	if err != nil {
+	cs := r.CookiesNamed(s.cookieName(r, sessionCookie))
+	if len(cs) != 1 {
 		return session{}, false
 	}
-	return s.decode(c.Value)
+	return s.decode(cs[0].Value)
 }
 
 // due reports whether sess's secret has been used for SESSION_ROTATE.
@@ -242,15 +256,17 @@ func (s *sessions) due(sess session) bool { return s.now().Sub(sess.minted) >= s
 // rotated returns the session that replaces old, which is due: its list moved
 // to a new secret, or where a concurrent rotation moved it. If the store does
 // not answer, old stays in use until it does.
-func (s *sessions) rotated(ctx context.Context, old session, form bool) session {
-	next := s.mint(fromForm)
+func (s *sessions) rotated(ctx context.Context, old session) session {
+	next := s.mint()
+	next.ttl = s.ttl // its cookie came back
 	marker := sealBytes(old.aead, markerData(old.key), appendTime(next.secret, next.minted))
 	err := s.hist.move(ctx, old.list, next.list, marker, s.rotate)
 	switch {
 	case err == nil:
 		return next
 	case errors.Is(err, history.ErrMarked):
-		return s.follow(ctx, old, form)
+		next, _ := s.follow(ctx, old)
+		return next
 	}
 	return old
 }
@@ -259,19 +275,26 @@ func (s *sessions) rotated(ctx context.Context, old session, form bool) session 
 // of SESSION_ROTATE if that is shorter.
 func (s *sessions) grace() time.Duration { return min(rotateGrace, s.rotate/4) }
 
-// follow returns the session that old's marked list went to: the new secret
-// of a rotation less than rotateGrace ago, or else (revoked, or rotated long
-// ago) a new session.
-func (s *sessions) follow(ctx context.Context, old session, form bool) session {
+// follow returns the session that old's marked list went to, and true: the
+// new secret of a rotation less than grace ago; or else (revoked, or rotated
+// long ago) a new session, and false.
+func (s *sessions) follow(ctx context.Context, old session) (session, bool) {
 	if m, ok, err := s.hist.marker(ctx, old.key); err == nil && ok {
-		if b, err := openBytes(old.aead, markerData(old.key), m); err == nil && len(b) == secretSize+8 {
-			minted := timeAt(b[secretSize:])
-			if s.now().Sub(minted) < s.grace() {
-				return s.session(b[:secretSize], minted, s.ttl)
-			}
+		if next, ok := s.forward(old, m); ok && s.now().Sub(next.minted) < s.grace() {
+			return next, true
 		}
 	}
-	return s.mint(form)
+	return s.mint(), false
+}
+
+// forward opens a rotation's marker m, left at old's key: the session the
+// list moved to. A revocation's marker does not open.
+func (s *sessions) forward(old session, m string) (session, bool) {
+	b, err := openBytes(old.aead, markerData(old.key), m)
+	if err != nil || len(b) != secretSize+8 {
+		return session{}, false
+	}
+	return s.session(b[:secretSize], timeAt(b[secretSize:]), s.ttl), true
 }
 
 func markerData(key string) []byte { return []byte(key + ":marcador") }
@@ -284,32 +307,40 @@ func appendTime(b []byte, t time.Time) []byte {
 func timeAt(b []byte) time.Time { return time.UnixMilli(int64(binary.BigEndian.Uint64(b))) }
 
 // load returns the request's latest passwords: the global list, or the
-// client's session's list (none without a session). A session due for
-// rotation is rotated, and the client gets its new cookie.
-func (s *sessions) load(w http.ResponseWriter, r *http.Request) ([]record, error) {
+// client's session's list (none without a session), and whether the
+// request's session is still in use (false: revoked, or moved long ago). A
+// session due for rotation is rotated, and the client gets its new cookie. A
+// read with the cookie of a session less than unconfirmedTTL old confirms it:
+// its list lives SESSION_TTL (the page's GET after the form's POST does it).
+func (s *sessions) load(w http.ResponseWriter, r *http.Request) ([]record, bool, error) {
 	switch s.scope {
 	case ScopeOff:
-		return nil, nil
+		return nil, true, nil
 	case ScopeGlobal:
-		return s.hist.latest(r.Context(), s.global, s.size)
+		rs, err := s.hist.latest(r.Context(), s.global, s.size)
+		return rs, true, err
 	}
 	sess, ok := s.fromCookie(r)
 	if !ok {
-		return nil, nil
+		return nil, true, nil
 	}
-	changed := false
+	changed, live := false, true
 	if s.due(sess) {
-		sess, changed = s.rotated(r.Context(), sess, fromAPI), true
+		sess, changed = s.rotated(r.Context(), sess), true
 	}
 	rs, err := s.hist.latest(r.Context(), sess.list, s.size)
 	if errors.Is(err, history.ErrMarked) {
-		sess, changed = s.follow(r.Context(), sess, fromAPI), true
+		sess, live = s.follow(r.Context(), sess)
+		changed = true
 		rs, err = s.hist.latest(r.Context(), sess.list, s.size)
+	}
+	if err == nil && len(rs) > 0 && s.now().Sub(sess.minted) < unconfirmedTTL {
+		s.hist.expire(r.Context(), sess.key, s.ttl) // a failure is counted and logged
 	}
 	if changed {
 		s.setSession(w, r, sess)
 	}
-	return rs, err
+	return rs, live, err
 }
 
 // save stores rs in the request's list and returns the client's session (the
@@ -319,29 +350,40 @@ func (s *sessions) load(w http.ResponseWriter, r *http.Request) ([]record, error
 func (s *sessions) save(w http.ResponseWriter, r *http.Request, form bool, rs []record) (session, error) {
 	if s.scope != ScopeSession && !form {
 		if s.scope == ScopeGlobal {
-			return session{}, s.hist.add(r.Context(), s.global, rs...)
+			_, err := s.hist.add(r.Context(), s.global, rs...)
+			return session{}, err
 		}
 		return session{}, nil
 	}
 	sess, ok := s.fromCookie(r)
 	switch {
 	case !ok:
-		sess = s.mint(form)
+		sess = s.mint()
 	case s.due(sess) && s.scope == ScopeSession:
-		sess = s.rotated(r.Context(), sess, form)
+		sess = s.rotated(r.Context(), sess)
 	case s.due(sess): // no list to move
-		sess = s.mint(form)
+		sess = s.mint()
 	}
 	var err error
 	switch s.scope {
 	case ScopeSession:
-		err = s.hist.add(r.Context(), sess.list, rs...)
+		var made bool
+		made, err = s.hist.add(r.Context(), sess.list, rs...)
 		if errors.Is(err, history.ErrMarked) {
-			sess = s.follow(r.Context(), sess, form)
-			err = s.hist.add(r.Context(), sess.list, rs...)
+			sess, _ = s.follow(r.Context(), sess)
+			made, err = s.hist.add(r.Context(), sess.list, rs...)
+		}
+		if made && s.now().Sub(sess.minted) >= s.grace() {
+			// This secret's list was gone (expired, evicted, or its revocation
+			// evicted under a flood): a secret never comes back to life. Revoke
+			// it and start anew.
+			if err = s.hist.mark(r.Context(), sess.key, revoked, s.rotate); err == nil {
+				sess = s.mint()
+				_, err = s.hist.add(r.Context(), sess.list, rs...)
+			}
 		}
 	case ScopeGlobal:
-		err = s.hist.add(r.Context(), s.global, rs...)
+		_, err = s.hist.add(r.Context(), s.global, rs...)
 	}
 	s.setSession(w, r, sess)
 	return sess, err
@@ -362,10 +404,36 @@ func (s *sessions) clear(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return nil
 	}
-	if s.scope == ScopeSession && s.hist.mark(r.Context(), sess.key, revoked, s.rotate) != nil {
+	if s.scope == ScopeSession && s.revoke(r.Context(), sess) != nil {
 		return errUnavailable
 	}
 	s.setCookie(w, r, sessionCookie, "", -1, http.SameSiteLaxMode)
+	return nil
+}
+
+// maxForwards bounds the rotations revoke follows.
+const maxForwards = 8
+
+// revoke erases sess's list and revokes its secret, and follows its rotations
+// (however old) to do the same to the lists they moved it to: a client that
+// asks to forget its history gets it forgotten, even if a thief with its
+// cookie rotated it away first.
+func (s *sessions) revoke(ctx context.Context, sess session) error {
+	for range maxForwards {
+		m, marked, err := s.hist.marker(ctx, sess.key)
+		if err != nil {
+			return err
+		}
+		if err := s.hist.mark(ctx, sess.key, revoked, s.rotate); err != nil {
+			return err
+		}
+		if !marked {
+			return nil
+		}
+		if sess, marked = s.forward(sess, m); !marked {
+			return nil
+		}
+	}
 	return nil
 }
 

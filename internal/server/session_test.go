@@ -2,9 +2,14 @@ package server_test
 
 import (
 	"cmp"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -173,9 +178,7 @@ func TestDeleteRevokesSecret(t *testing.T) {
 func TestSessionRotation(t *testing.T) {
 	for name, newStore := range stores() {
 		t.Run(name, func(t *testing.T) {
-			clk := newClock()
-			cfg := testConfig(server.ScopeSession)
-			cfg.SessionRotate, cfg.Now = time.Hour, clk.now
+			clk, cfg := rotating()
 			ts := newServerWith(t, cfg, newStore(t))
 			var want []string
 			s, c := gen(t, ts.URL, "")
@@ -224,9 +227,7 @@ func TestSessionRotation(t *testing.T) {
 // old cookie, lose no entry and agree on the new cookie.
 func TestTwoReplicasRotateAtOnce(t *testing.T) {
 	hist, _, _ := redisStore(t)
-	clk := newClock()
-	cfg := testConfig(server.ScopeSession)
-	cfg.SessionRotate, cfg.Now = time.Hour, clk.now
+	clk, cfg := rotating()
 	a, b := newServerWith(t, cfg, hist), newServerWith(t, cfg, hist)
 	for round := range 5 {
 		_, c := gen(t, a.URL, "")
@@ -505,6 +506,15 @@ func TestHostCookiesAndHSTS(t *testing.T) {
 	}
 }
 
+// rotating is the configuration of session scope with SESSION_ROTATE 1h, on a
+// clock the test moves.
+func rotating() (*clock, server.Config) {
+	clk := newClock()
+	cfg := testConfig(server.ScopeSession)
+	cfg.SessionRotate, cfg.Now = time.Hour, clk.now
+	return clk, cfg
+}
+
 // stores are the two stores the session tests run on.
 func stores() map[string]func(t *testing.T) server.History {
 	return map[string]func(t *testing.T) server.History{
@@ -541,4 +551,178 @@ func randomBytes(n int) []byte {
 	b := make([]byte, n)
 	rand.Read(b)
 	return b
+}
+
+// Two session cookies in one request (one planted under another Domain or a
+// longer Path rides along with the real one) are no session: neither is read
+// or written.
+func TestTwoSessionCookiesAreNone(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	_, planted := gen(t, ts.URL, "") // the attacker's own, minted by the server
+	senha, victim := gen(t, ts.URL, "")
+	req := mustRequest(t, "POST", ts.URL+"/api/gerar-senha", "application/json", `{}`)
+	req.Header.Set("Cookie", "giropops_sessao="+planted+"; giropops_sessao="+victim)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	if got := listFor(t, ts.URL, planted); len(got) != 1 {
+		t.Fatalf("the planted session holds %q after a request with both cookies, want its own one password", got)
+	}
+	if got := listFor(t, ts.URL, victim); !slices.Equal(got, []string{senha}) {
+		t.Fatalf("the victim's session holds %q, want [%s]", got, senha)
+	}
+}
+
+// A client that knows its session's secret (a planted cookie's maker) cannot
+// seal a flash that the page shows: the flash's key takes SESSION_KEY too.
+func TestForgedFlashNotShown(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	_, c := gen(t, ts.URL, "")
+	raw, _ := base64.RawURLEncoding.DecodeString(c)
+	// The attacker derives the session's sealing key as the server does (seal.go).
+	k, err := hkdf.Expand(sha256.New, raw[:32], "giropops-senhas sessao v1", 48)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := aes.NewCipher(k[16:])
+	aead, _ := cipher.NewGCM(block)
+	plain := fmt.Sprintf(`{"t":%d,"s":["Attacker-Knows-This-1"],"b":128,"f":"tamanho=4","ok":true}`, time.Now().UnixMilli())
+	padded := append([]byte(plain), 0x80)
+	for len(padded)%48 != 0 {
+		padded = append(padded, 0)
+	}
+	nonce := randomBytes(12)
+	sealed := append([]byte{2}, nonce...)
+	sealed = aead.Seal(sealed, nonce, padded, []byte("giropops_nova"))
+	req := mustRequest(t, "GET", ts.URL+"/", "", "")
+	req.AddCookie(&http.Cookie{Name: "giropops_sessao", Value: c})
+	req.AddCookie(&http.Cookie{Name: "giropops_nova", Value: base64.RawURLEncoding.EncodeToString(sealed)})
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); strings.Contains(body, "Attacker-Knows-This-1") {
+		t.Fatal("the page showed a flash sealed by a client")
+	}
+}
+
+// "Forget me" forgets, even after a thief with the cookie rotated the session
+// away: the revocation follows the rotation to the list it moved to.
+func TestDeleteFollowsRotation(t *testing.T) {
+	for name, newStore := range stores() {
+		t.Run(name, func(t *testing.T) {
+			clk, cfg := rotating()
+			ts := newServerWith(t, cfg, newStore(t))
+			_, c := gen(t, ts.URL, "")
+			gen(t, ts.URL, c)
+			clk.add(time.Hour)
+			got, thief := list(t, ts.URL, c) // the thief rotates first
+			if len(got) != 2 || thief == c {
+				t.Fatalf("the thief's rotation read %q (cookie changed %v)", got, thief != c)
+			}
+			clk.add(time.Minute) // past the grace: the owner's cookie no longer follows
+			if r, _ := withCookie(t, "DELETE", ts.URL+"/api/senhas", c, "", ""); r.status != http.StatusNoContent {
+				t.Fatalf("DELETE: %d", r.status)
+			}
+			if got := listFor(t, ts.URL, thief); len(got) != 0 {
+				t.Fatalf("after the owner's DELETE the thief's rotated cookie still reads %q", got)
+			}
+		})
+	}
+}
+
+// A flood that evicts a revocation's marker does not bring the revoked secret
+// back: a write that finds its list gone, for a secret minted before, gets a
+// new secret.
+func TestRevokedSecretStaysRevokedAfterEviction(t *testing.T) {
+	clk := newClock()
+	cfg := testConfig(server.ScopeSession)
+	cfg.Now = clk.now
+	ts := newServerWith(t, cfg, history.NewMemory(history.Config{Size: 10, MaxLists: 20}))
+	_, c := gen(t, ts.URL, "")
+	withCookie(t, "DELETE", ts.URL+"/api/senhas", c, "", "")
+	for range 60 { // cookie-less form posts: their lists evict the marker
+		withCookie(t, "POST", ts.URL+"/", "", "application/x-www-form-urlencoded", "tamanho=8")
+	}
+	clk.add(time.Minute)
+	senha, set := gen(t, ts.URL, c)
+	if set == c || set == "" {
+		t.Fatalf("a revoked cookie was taken again after its marker was evicted (Set-Cookie %q)", set)
+	}
+	if got := listFor(t, ts.URL, c); len(got) != 0 {
+		t.Fatalf("the revoked cookie reads %q", got)
+	}
+	if got := listFor(t, ts.URL, set); !slices.Equal(got, []string{senha}) {
+		t.Fatalf("the new session reads %q", got)
+	}
+}
+
+// Cookie-less form posts start unconfirmed sessions: a flood of them evicts
+// each other, not a browser whose cookie came back.
+func TestFormFloodKeepsBrowser(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, history.NewMemory(history.Config{Size: 10, MaxLists: 20}))
+	browser := client(t)
+	do(t, browser, "POST", ts.URL+"/", "application/x-www-form-urlencoded", "tamanho=12")
+	do(t, browser, "GET", ts.URL+"/", "", "") // the redirect, with the cookie
+	before := listOf(t, do(t, browser, "GET", ts.URL+"/api/senhas", "", ""))
+	for range 200 {
+		withCookie(t, "POST", ts.URL+"/", "", "application/x-www-form-urlencoded", "tamanho=16")
+	}
+	if after := listOf(t, do(t, browser, "GET", ts.URL+"/api/senhas", "", "")); len(before) != 1 || !slices.Equal(after, before) {
+		t.Fatalf("the browser's history was %q before 200 cookie-less form posts, %q after", before, after)
+	}
+}
+
+// After "Limpar histórico" the flash of the cleared session shows nothing, and
+// the answers that set or delete cookies are not cached.
+func TestFlashAfterClearAndNoStore(t *testing.T) {
+	ts := newServer(t, server.ScopeSession, memoryStore())
+	c := client(t)
+	r := do(t, c, "POST", ts.URL+"/", "application/x-www-form-urlencoded", "tamanho=12")
+	if r.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("the form's 303: Cache-Control %q", r.header.Get("Cache-Control"))
+	}
+	var flash, sess *http.Cookie
+	for _, ck := range (&http.Response{Header: r.header}).Cookies() {
+		switch ck.Name {
+		case "giropops_nova":
+			flash = ck
+		case "giropops_sessao":
+			sess = ck
+		}
+	}
+	if flash == nil || sess == nil {
+		t.Fatal("no flash or session cookie")
+	}
+	cl := do(t, c, "POST", ts.URL+"/limpar", "application/x-www-form-urlencoded", "")
+	if cl.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("/limpar's 303: Cache-Control %q", cl.header.Get("Cache-Control"))
+	}
+	req := mustRequest(t, "GET", ts.URL+"/", "", "")
+	req.AddCookie(sess)
+	req.AddCookie(flash)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); strings.Contains(body, "Sua nova senha") {
+		t.Fatal("the flash of a cleared session was shown")
+	}
+	_, ck := gen(t, ts.URL, "")
+	if r, _ := withCookie(t, "DELETE", ts.URL+"/api/senhas", ck, "", ""); r.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("DELETE's 204: Cache-Control %q", r.header.Get("Cache-Control"))
+	}
+}
+
+// With COOKIE_SECURE=always the operator says the site is HTTPS: every answer
+// carries Strict-Transport-Security.
+func TestHSTSWhenAlwaysSecure(t *testing.T) {
+	cfg := testConfig(server.ScopeSession)
+	cfg.CookieSecure = server.CookieSecureAlways
+	ts := newServerWith(t, cfg, memoryStore())
+	if r := do(t, client(t), "GET", ts.URL+"/healthz", "", ""); !strings.Contains(r.header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Fatalf("COOKIE_SECURE=always: Strict-Transport-Security %q", r.header.Get("Strict-Transport-Security"))
+	}
 }

@@ -27,21 +27,32 @@ type observedHistory struct {
 }
 
 // add stores rs at the head of l, the last newest, sealed if l is, all
-// within one deadline; it stops at the first failure.
-func (o *observedHistory) add(ctx context.Context, l list, rs ...record) error {
+// within one deadline; it stops at the first failure. It reports whether the
+// first write made the list (it did not exist).
+func (o *observedHistory) add(ctx context.Context, l list, rs ...record) (made bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	var err error
-	for _, r := range rs {
+	for i, r := range rs {
 		v := r.senha
 		if l.aead != nil {
 			v = seal(l.aead, l.key, r)
 		}
-		if err = o.h.Add(ctx, l.key, v, l.ttl); err != nil {
+		var n int64
+		if n, err = o.h.Add(ctx, l.key, v, l.ttl); err != nil {
 			break
 		}
+		made = made || i == 0 && n == 1
 	}
 	o.observe("add", err)
+	return made, err
+}
+
+// expire keeps the list at key for ttl from now.
+func (o *observedHistory) expire(ctx context.Context, key string, ttl time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	err := o.h.Expire(ctx, key, ttl)
+	o.observe("expire", err)
 	return err
 }
 
