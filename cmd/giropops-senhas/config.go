@@ -1,10 +1,13 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -126,8 +129,57 @@ func loadConfig(getenv func(string) string) (config, error) {
 }
 
 // redisOptions reads REDIS_URL, or else REDIS_HOST, REDIS_PORT, REDIS_PASSWORD
-// and REDIS_DB. Neither set means no Redis.
+// and REDIS_DB, and then REDIS_USERNAME and the REDIS_TLS_* files. Neither
+// REDIS_URL nor REDIS_HOST set means no Redis.
 func redisOptions(getenv func(string) string) (*redis.Options, error) {
+	o, err := redisAddr(getenv)
+	if o == nil || err != nil {
+		return o, err
+	}
+	if o.Username == "" {
+		o.Username = getenv("REDIS_USERNAME")
+	}
+	return o, redisTLS(o, getenv)
+}
+
+// redisTLS sets up TLS when the URL is rediss:// or any of REDIS_TLS_CA,
+// REDIS_TLS_CERT and REDIS_TLS_KEY is set: TLS 1.2 or newer, the server's
+// certificate checked against REDIS_TLS_CA (else the system's CAs) for the
+// host's name or IP address, and the client certificate for mutual TLS.
+func redisTLS(o *redis.Options, getenv func(string) string) error {
+	ca, cert, key := getenv("REDIS_TLS_CA"), getenv("REDIS_TLS_CERT"), getenv("REDIS_TLS_KEY")
+	if ca == "" && cert == "" && key == "" && o.TLSConfig == nil {
+		return nil
+	}
+	host, _, _ := net.SplitHostPort(o.Addr)
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+	if ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return fmt.Errorf("REDIS_TLS_CA: %w", err)
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("REDIS_TLS_CA: %s holds no PEM certificate", ca)
+		}
+	}
+	if (cert == "") != (key == "") {
+		return fmt.Errorf("REDIS_TLS_CERT and REDIS_TLS_KEY: set both (a client certificate and its key) or neither")
+	}
+	if cert != "" {
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			return fmt.Errorf("REDIS_TLS_CERT, REDIS_TLS_KEY: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	o.TLSConfig = cfg
+	return nil
+}
+
+// redisAddr reads where Redis is and its password: REDIS_URL, or else
+// REDIS_HOST, REDIS_PORT, REDIS_PASSWORD and REDIS_DB.
+func redisAddr(getenv func(string) string) (*redis.Options, error) {
 	if u := getenv("REDIS_URL"); u != "" {
 		parsed, err := redis.ParseURL(u)
 		if err != nil {
