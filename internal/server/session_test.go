@@ -342,7 +342,7 @@ func TestSessionKeyRestart(t *testing.T) {
 		t.Fatalf("after a restart with the same SESSION_KEY: %q, want [%s]", got, senha)
 	}
 	other := newServerWith(t, withKey(testConfig(server.ScopeSession), randomKey()), hist)
-	r, set := withCookie(t, "GET", other.URL+"/api/senhas", c, "", "")
+	r, _ := withCookie(t, "GET", other.URL+"/api/senhas", c, "", "")
 	if r.status != http.StatusOK || len(listOf(t, r)) != 0 {
 		t.Fatalf("with another SESSION_KEY: %d %s", r.status, r.body)
 	}
