@@ -148,8 +148,11 @@ func testContract(t *testing.T, newStore func(t *testing.T, cfg history.Config) 
 		if m, ok, err := s.Marker(ctx, "k"); ok || err != nil {
 			t.Fatalf("Marker of a list = %q, %v, %v; want none", m, ok, err)
 		}
-		if err := s.Mark(ctx, "k", "movida", time.Second); err != nil {
-			t.Fatal(err)
+		if prev, had, err := s.Mark(ctx, "k", "movida", time.Second); err != nil || had {
+			t.Fatalf("Mark of a list = %q, %v, %v; want no marker replaced", prev, had, err)
+		}
+		if prev, had, err := s.Mark(ctx, "k", "movida", time.Second); prev != "movida" || !had || err != nil {
+			t.Fatalf("Mark of a marker = %q, %v, %v; want the marker it replaced", prev, had, err)
 		}
 		if got, err := s.Latest(ctx, "k", 10); !errors.Is(err, history.ErrMarked) {
 			t.Fatalf("Latest on a marker: %v, %v; want ErrMarked", got, err)

@@ -122,11 +122,19 @@ func (m *Memory) keep(key string, l *memList, ttl time.Duration, now time.Time) 
 	l.ttl, l.expires, l.elem = ttl, now.Add(ttl), q.PushBack(key)
 }
 
-// Mark replaces whatever key holds with marker, kept for ttl (> 0).
-func (m *Memory) Mark(_ context.Context, key, marker string, ttl time.Duration) error {
+// Mark replaces whatever key holds with marker, kept for ttl (> 0), and
+// returns the marker it replaced, if key held one, in one step.
+func (m *Memory) Mark(_ context.Context, key, marker string, ttl time.Duration) (string, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.mark(key, marker, ttl, m.now())
+	now := m.now()
+	var prev string
+	l := m.lists[key]
+	had := l != nil && l.marker != nil && !expired(l, now)
+	if had {
+		prev = *l.marker
+	}
+	return prev, had, m.mark(key, marker, ttl, now)
 }
 
 func (m *Memory) mark(key, marker string, ttl time.Duration, now time.Time) error {

@@ -131,12 +131,38 @@ func marked(err error) error {
 	return err
 }
 
-// Mark replaces whatever key holds with marker (a string), kept for ttl.
-func (r *Redis) Mark(ctx context.Context, key, marker string, ttl time.Duration) error {
-	if err := r.client.Set(ctx, key, marker, ttl).Err(); err != nil {
-		return fmt.Errorf("redis mark: %w", err)
+// Mark replaces whatever key holds with marker (a string), kept for ttl, and
+// returns the marker it replaced, if key held one, atomically: WATCH key, GET
+// it, then MULTI/SET/EXEC, started again if key changed in between (a Move).
+func (r *Redis) Mark(ctx context.Context, key, marker string, ttl time.Duration) (string, bool, error) {
+	var prev string
+	var had bool
+	mark := func(tx *redis.Tx) error {
+		v, err := tx.Get(ctx, key).Result()
+		switch {
+		case err == nil:
+			prev, had = v, true
+		case err == redis.Nil || marked(err) == ErrMarked: // nothing, or a list
+			prev, had = "", false
+		default:
+			return err
+		}
+		_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, key, marker, ttl)
+			return nil
+		})
+		return err
 	}
-	return nil
+	var err error
+	for range moveTries {
+		if err = r.client.Watch(ctx, mark, key); err != redis.TxFailedErr {
+			break
+		}
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("redis mark: %w", err)
+	}
+	return prev, had, nil
 }
 
 // Marker returns the marker at key, and false if key holds none.

@@ -23,9 +23,10 @@ type History interface {
 	Latest(ctx context.Context, key string, n int) ([]string, error)
 	Clear(ctx context.Context, key string) error
 	Ping(ctx context.Context) error
-	// Mark replaces the list at key with a marker kept for ttl; until then Add
-	// and Latest on key fail with history.ErrMarked. Marker reads it back.
-	Mark(ctx context.Context, key, marker string, ttl time.Duration) error
+	// Mark replaces the list at key with a marker kept for ttl, and returns
+	// the marker it replaced, if any, atomically; until then Add and Latest on
+	// key fail with history.ErrMarked. Marker reads it back.
+	Mark(ctx context.Context, key, marker string, ttl time.Duration) (string, bool, error)
 	Marker(ctx context.Context, key string) (string, bool, error)
 	// Move appends convert(the list at from) to the list at to (kept for ttl)
 	// and marks from, atomically; history.ErrMarked if from is marked already.

@@ -253,22 +253,38 @@ func (s *sessions) fromCookie(r *http.Request) (session, bool) {
 // due reports whether sess's secret has been used for SESSION_ROTATE.
 func (s *sessions) due(sess session) bool { return s.now().Sub(sess.minted) >= s.rotate }
 
-// rotated returns the session that replaces old, which is due: its list moved
-// to a new secret, or where a concurrent rotation moved it. If the store does
-// not answer, old stays in use until it does.
-func (s *sessions) rotated(ctx context.Context, old session) session {
+// rotated returns the session that replaces old, which is due, and whether
+// it holds old's list: its list moved to a new secret, or where a concurrent
+// rotation moved it; false for a new session (old was revoked, or rotated long
+// ago). If the store does not answer, old stays in use until it does.
+func (s *sessions) rotated(ctx context.Context, old session) (session, bool) {
 	next := s.mint()
 	next.ttl = s.ttl // its cookie came back
-	marker := sealBytes(old.aead, markerData(old.key), appendTime(next.secret, next.minted))
-	err := s.hist.move(ctx, old.list, next.list, marker, s.rotate)
+	marker := sealBytes(s.markerAEAD(old), markerData(old.key), appendTime(next.secret, next.minted))
+	err := s.hist.move(ctx, old.list, next.list, marker, s.markerTTL())
 	switch {
 	case err == nil:
-		return next
+		return next, true
 	case errors.Is(err, history.ErrMarked):
-		next, _ := s.follow(ctx, old)
-		return next
+		return s.follow(ctx, old)
 	}
-	return old
+	return old, true
+}
+
+// markerTTL is how long a marker is kept: SESSION_ROTATE (by then the old
+// cookie is due for rotation anyway), and never less than an unconfirmed
+// session lives, so that a full store evicts those before any marker.
+func (s *sessions) markerTTL() time.Duration { return max(s.rotate, unconfirmedTTL+time.Minute) }
+
+// markerAEAD seals the markers left at old's key: its key takes both old's
+// secret and SESSION_KEY, so that an old cookie and a copy of Redis (its AOF,
+// a backup) cannot follow the session's rotations.
+func (s *sessions) markerAEAD(old session) cipher.AEAD {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("giropops-senhas marker v1\x00"))
+	m.Write(old.secret)
+	_, aead := derive(m.Sum(nil), "giropops-senhas marker v1")
+	return aead
 }
 
 // grace is how long a rotation's marker is followed: rotateGrace, or a quarter
@@ -277,11 +293,17 @@ func (s *sessions) grace() time.Duration { return min(rotateGrace, s.rotate/4) }
 
 // follow returns the session that old's marked list went to, and true: the
 // new secret of a rotation less than grace ago; or else (revoked, or rotated
-// long ago) a new session, and false.
+// long ago) a new session, and false. A cookie used again after its rotation's
+// grace is either the owner's, whose history a thief rotated away, or a
+// thief's: the list it was rotated to is revoked too, as a refresh token's
+// reuse revokes its family, so that neither keeps a history the other lost.
 func (s *sessions) follow(ctx context.Context, old session) (session, bool) {
 	if m, ok, err := s.hist.marker(ctx, old.key); err == nil && ok {
-		if next, ok := s.forward(old, m); ok && s.now().Sub(next.minted) < s.grace() {
-			return next, true
+		if next, ok := s.forward(old, m); ok {
+			if s.now().Sub(next.minted) < s.grace() {
+				return next, true
+			}
+			s.revoke(ctx, next) // a failure is counted and logged
 		}
 	}
 	return s.mint(), false
@@ -290,7 +312,7 @@ func (s *sessions) follow(ctx context.Context, old session) (session, bool) {
 // forward opens a rotation's marker m, left at old's key: the session the
 // list moved to. A revocation's marker does not open.
 func (s *sessions) forward(old session, m string) (session, bool) {
-	b, err := openBytes(old.aead, markerData(old.key), m)
+	b, err := openBytes(s.markerAEAD(old), markerData(old.key), m)
 	if err != nil || len(b) != secretSize+8 {
 		return session{}, false
 	}
@@ -326,7 +348,8 @@ func (s *sessions) load(w http.ResponseWriter, r *http.Request) ([]record, bool,
 	}
 	changed, live := false, true
 	if s.due(sess) {
-		sess, changed = s.rotated(r.Context(), sess), true
+		sess, live = s.rotated(r.Context(), sess)
+		changed = true
 	}
 	rs, err := s.hist.latest(r.Context(), sess.list, s.size)
 	if errors.Is(err, history.ErrMarked) {
@@ -360,7 +383,7 @@ func (s *sessions) save(w http.ResponseWriter, r *http.Request, form bool, rs []
 	case !ok:
 		sess = s.mint()
 	case s.due(sess) && s.scope == ScopeSession:
-		sess = s.rotated(r.Context(), sess)
+		sess, _ = s.rotated(r.Context(), sess)
 	case s.due(sess): // no list to move
 		sess = s.mint()
 	}
@@ -377,7 +400,7 @@ func (s *sessions) save(w http.ResponseWriter, r *http.Request, form bool, rs []
 			// This secret's list was gone (expired, evicted, or its revocation
 			// evicted under a flood): a secret never comes back to life. Revoke
 			// it and start anew.
-			if err = s.hist.mark(r.Context(), sess.key, revoked, s.rotate); err == nil {
+			if _, _, err = s.hist.mark(r.Context(), sess.key, revoked, s.markerTTL()); err == nil {
 				sess = s.mint()
 				_, err = s.hist.add(r.Context(), sess.list, rs...)
 			}
@@ -400,14 +423,19 @@ func (s *sessions) clear(w http.ResponseWriter, r *http.Request) error {
 	if s.scope == ScopeGlobal && s.hist.clear(r.Context(), s.global.key) != nil {
 		return errUnavailable
 	}
-	sess, ok := s.fromCookie(r)
-	if !ok {
-		return nil
+	// Every session cookie the request carries that this deployment minted:
+	// with two (one planted beside the real one) the server cannot tell which
+	// is the client's, so forgetting revokes both.
+	cs := r.CookiesNamed(s.cookieName(r, sessionCookie))
+	for _, c := range cs {
+		if sess, ok := s.decode(c.Value); ok && s.scope == ScopeSession && s.revoke(r.Context(), sess) != nil {
+			return errUnavailable
+		}
 	}
-	if s.scope == ScopeSession && s.revoke(r.Context(), sess) != nil {
-		return errUnavailable
+	if len(cs) > 0 {
+		s.setCookie(w, r, sessionCookie, "", -1, http.SameSiteLaxMode)
+		s.setCookie(w, r, flashCookie, "", -1, http.SameSiteStrictMode)
 	}
-	s.setCookie(w, r, sessionCookie, "", -1, http.SameSiteLaxMode)
 	return nil
 }
 
@@ -420,11 +448,11 @@ const maxForwards = 8
 // cookie rotated it away first.
 func (s *sessions) revoke(ctx context.Context, sess session) error {
 	for range maxForwards {
-		m, marked, err := s.hist.marker(ctx, sess.key)
+		// One atomic step per key: a rotation that lands at the same moment
+		// either moved the list before (its marker comes back, and is followed)
+		// or finds the key revoked and moves nothing.
+		m, marked, err := s.hist.mark(ctx, sess.key, revoked, s.markerTTL())
 		if err != nil {
-			return err
-		}
-		if err := s.hist.mark(ctx, sess.key, revoked, s.rotate); err != nil {
 			return err
 		}
 		if !marked {

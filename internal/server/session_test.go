@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -55,7 +56,7 @@ func withCookie(t *testing.T, method, url, v, contentType, body string) (respons
 	if v != "" {
 		req.AddCookie(&http.Cookie{Name: "giropops_sessao", Value: v})
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := noRedirect.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,6 +69,11 @@ func withCookie(t *testing.T, method, url, v, contentType, body string) (respons
 	}
 	return r, set
 }
+
+// noRedirect is a client without a cookie jar that does not follow redirects.
+var noRedirect = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return http.ErrUseLastResponse
+}}
 
 // gen generates one password with cookie v: the password and the cookie set.
 func gen(t *testing.T, base, v string) (string, string) {
@@ -174,7 +180,8 @@ func TestDeleteRevokesSecret(t *testing.T) {
 }
 
 // Every SESSION_ROTATE of use the secret changes: the history follows the new
-// cookie, and the old one, after the grace for requests under way, opens nothing.
+// cookie, and the old one, after the grace for requests under way, opens
+// nothing, and revokes what it was rotated to.
 func TestSessionRotation(t *testing.T) {
 	for name, newStore := range stores() {
 		t.Run(name, func(t *testing.T) {
@@ -211,12 +218,16 @@ func TestSessionRotation(t *testing.T) {
 			if len(got) != 0 || c4 == c2 {
 				t.Fatalf("the old cookie a minute after the rotation reads %q (Set-Cookie %q)", got, c4)
 			}
-			if got, _ := list(t, ts.URL, c2); !slices.Equal(got, want) {
-				t.Fatalf("the new cookie reads %q after the old one was tried", got)
+			// The old cookie used again past the grace is a stolen cookie or a
+			// stolen history: as a refresh token's reuse, it revokes the session
+			// it was rotated to, so that neither side keeps what the other lost.
+			if got, _ := list(t, ts.URL, c2); len(got) != 0 {
+				t.Fatalf("the new cookie reads %q after the old one was used again", got)
 			}
 			// Idle past SESSION_ROTATE + SESSION_TTL, a cookie is refused outright.
+			_, c5 := gen(t, ts.URL, "")
 			clk.add(2*time.Hour + time.Second)
-			if _, set := gen(t, ts.URL, c2); set == c2 || set == "" {
+			if _, set := gen(t, ts.URL, c5); set == c5 || set == "" {
 				t.Fatal("a cookie past SESSION_ROTATE + SESSION_TTL was taken")
 			}
 		})
@@ -724,5 +735,151 @@ func TestHSTSWhenAlwaysSecure(t *testing.T) {
 	ts := newServerWith(t, cfg, memoryStore())
 	if r := do(t, client(t), "GET", ts.URL+"/healthz", "", ""); !strings.Contains(r.header.Get("Strict-Transport-Security"), "max-age=") {
 		t.Fatalf("COOKIE_SECURE=always: Strict-Transport-Security %q", r.header.Get("Strict-Transport-Security"))
+	}
+}
+
+// A thief who rotates first, and the owner who comes back past the grace with
+// the old cookie: the owner's request revokes what the thief rotated to.
+func TestOwnerBackAfterThiefRotated(t *testing.T) {
+	for name, newStore := range stores() {
+		t.Run(name, func(t *testing.T) {
+			clk, cfg := rotating()
+			ts := newServerWith(t, cfg, newStore(t))
+			_, c := gen(t, ts.URL, "")
+			clk.add(time.Hour)
+			got, thief := list(t, ts.URL, c)
+			if len(got) != 1 || thief == c {
+				t.Fatalf("the thief's rotation: %q", got)
+			}
+			clk.add(11 * time.Second)
+			do(t, client(t), "GET", ts.URL+"/", "", "") // unrelated traffic
+			if got, _ := list(t, ts.URL, c); len(got) != 0 {
+				t.Fatalf("the owner's old cookie reads %q", got)
+			}
+			if got := listFor(t, ts.URL, thief); len(got) != 0 {
+				t.Fatalf("after the owner came back, the thief's cookie still reads %q", got)
+			}
+		})
+	}
+}
+
+// DELETE racing a rotation (the same cookie's GET on another replica, at the
+// same moment) never answers 204 while the history survives somewhere.
+func TestDeleteRacingRotation(t *testing.T) {
+	hist, _, _ := redisStore(t)
+	clk, cfg := rotating()
+	a, b := newServerWith(t, cfg, hist), newServerWith(t, cfg, hist)
+	const n = 60
+	cookies := make([]string, n)
+	for i := range cookies {
+		_, cookies[i] = gen(t, a.URL, "")
+		gen(t, a.URL, cookies[i])
+	}
+	clk.add(time.Hour)
+	var survived int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, c := range cookies {
+		wg.Go(func() {
+			var del response
+			var set string
+			var inner sync.WaitGroup
+			inner.Go(func() { del, _ = withCookie(t, "DELETE", a.URL+"/api/senhas", c, "", "") })
+			inner.Go(func() { _, set = withCookie(t, "GET", b.URL+"/api/senhas", c, "", "") })
+			inner.Wait()
+			if del.status == http.StatusNoContent && set != "" && len(listFor(t, a.URL, set)) != 0 {
+				mu.Lock()
+				survived++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if survived != 0 {
+		t.Fatalf("%d of %d histories survived a DELETE answered 204, under the cookie a concurrent rotation gave", survived, n)
+	}
+}
+
+// A rotation's marker does not open with the old cookie alone: a copy of
+// Redis (its AOF, a backup) and an old cookie cannot follow the session.
+func TestMarkerNeedsSessionKey(t *testing.T) {
+	hist, _, rc := redisStore(t)
+	clk, cfg := rotating()
+	ts := newServerWith(t, cfg, hist)
+	_, c := gen(t, ts.URL, "")
+	raw, _ := base64.RawURLEncoding.DecodeString(c)
+	k, err := hkdf.Expand(sha256.New, raw[:32], "giropops-senhas sessao v1", 48)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := "senhas:sessao:" + hex.EncodeToString(k[:16])
+	clk.add(time.Hour)
+	if _, next := list(t, ts.URL, c); next == c || next == "" {
+		t.Fatal("no rotation")
+	}
+	marker, err := rc.Get(t.Context(), key).Result()
+	if err != nil || len(marker) < 29 {
+		t.Fatalf("no marker at the old key %s: %q %v", key, marker, err)
+	}
+	block, _ := aes.NewCipher(k[16:])
+	aead, _ := cipher.NewGCM(block)
+	if _, err := aead.Open(nil, []byte(marker[1:13]), []byte(marker[13:]), []byte(key+":marcador")); err == nil {
+		t.Fatal("the rotation's marker opens with the old cookie's key alone")
+	}
+}
+
+// The flash of a cleared session is not shown, even once its session is due
+// for rotation, and clearing deletes the flash cookie too; with two session
+// cookies, clearing revokes both.
+func TestClearEndsFlashAndBothCookies(t *testing.T) {
+	clk, cfg := rotating()
+	ts := newServerWith(t, cfg, memoryStore())
+	_, s := gen(t, ts.URL, "")
+	clk.add(59*time.Minute + 30*time.Second)
+	req := mustRequest(t, "POST", ts.URL+"/", "application/x-www-form-urlencoded", "tamanho=12")
+	req.AddCookie(&http.Cookie{Name: "giropops_sessao", Value: s})
+	resp, err := noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	var flash *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "giropops_nova" {
+			flash = ck
+		}
+	}
+	if flash == nil {
+		t.Fatal("no flash")
+	}
+	r, _ := withCookie(t, "POST", ts.URL+"/limpar", s, "application/x-www-form-urlencoded", "")
+	if !slices.ContainsFunc(r.header.Values("Set-Cookie"), func(v string) bool { return strings.HasPrefix(v, "giropops_nova=;") }) {
+		t.Errorf("Limpar histórico does not delete the flash cookie: %q", r.header.Values("Set-Cookie"))
+	}
+	clk.add(40 * time.Second) // the session is due (its rotation finds it revoked), the flash still young
+	req = mustRequest(t, "GET", ts.URL+"/", "", "")
+	req.AddCookie(&http.Cookie{Name: "giropops_sessao", Value: s})
+	req.AddCookie(flash)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(readAll(t, resp), "Sua nova senha") {
+		t.Fatal("the flash of a cleared session was shown once the session was due")
+	}
+
+	_, v := gen(t, ts.URL, "")
+	_, planted := gen(t, ts.URL, "")
+	del := mustRequest(t, "DELETE", ts.URL+"/api/senhas", "", "")
+	del.Header.Set("Cookie", "giropops_sessao=junk; giropops_sessao="+planted+"; giropops_sessao="+v)
+	resp, err = http.DefaultClient.Do(del)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAll(t, resp)
+	for _, c := range []string{v, planted} {
+		if got := listFor(t, ts.URL, c); len(got) != 0 {
+			t.Fatalf("a DELETE with three session cookies left %q readable", got)
+		}
 	}
 }

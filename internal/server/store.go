@@ -75,13 +75,14 @@ func (o *observedHistory) move(ctx context.Context, from, to list, marker string
 	return err
 }
 
-// mark replaces the list at key with marker for ttl.
-func (o *observedHistory) mark(ctx context.Context, key, marker string, ttl time.Duration) error {
+// mark replaces the list at key with marker for ttl, and returns the marker
+// it replaced, if any.
+func (o *observedHistory) mark(ctx context.Context, key, marker string, ttl time.Duration) (string, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	err := o.h.Mark(ctx, key, marker, ttl)
+	prev, had, err := o.h.Mark(ctx, key, marker, ttl)
 	o.observe("mark", err)
-	return err
+	return prev, had, err
 }
 
 // marker returns the marker at key, if it holds one.
