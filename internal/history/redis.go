@@ -153,13 +153,7 @@ func (r *Redis) Mark(ctx context.Context, key, marker string, ttl time.Duration)
 		})
 		return err
 	}
-	var err error
-	for range moveTries {
-		if err = r.client.Watch(ctx, mark, key); err != redis.TxFailedErr {
-			break
-		}
-	}
-	if err != nil {
+	if err := r.watch(ctx, mark, key); err != nil {
 		return "", false, fmt.Errorf("redis mark: %w", err)
 	}
 	return prev, had, nil
@@ -210,16 +204,22 @@ func (r *Redis) Move(ctx context.Context, from, to string, convert func([]string
 		})
 		return err
 	}
-	var err error
-	for range moveTries {
-		if err = r.client.Watch(ctx, move, from); err != redis.TxFailedErr {
-			break
-		}
-	}
-	if err != nil {
+	if err := r.watch(ctx, move, from); err != nil {
 		return fmt.Errorf("redis move: %w", err)
 	}
 	return nil
+}
+
+// watch runs fn in a WATCH of key, again while its transaction fails because
+// key changed meanwhile, at most moveTries times.
+func (r *Redis) watch(ctx context.Context, fn func(*redis.Tx) error, key string) error {
+	var err error
+	for range moveTries {
+		if err = r.client.Watch(ctx, fn, key); err != redis.TxFailedErr {
+			break
+		}
+	}
+	return err
 }
 
 // run sends cmds in one round trip (a pipeline of their own) or, while other

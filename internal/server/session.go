@@ -150,13 +150,7 @@ func (s *sessions) mint() session {
 
 // flashAEAD is the AEAD of sess's flash cookies: its key derives from both the
 // secret and SESSION_KEY.
-func (s *sessions) flashAEAD(sess session) cipher.AEAD {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte("giropops-senhas flash v1\x00"))
-	m.Write(sess.secret)
-	_, aead := derive(m.Sum(nil), "giropops-senhas flash v1")
-	return aead
-}
+func (s *sessions) flashAEAD(sess session) cipher.AEAD { return s.withKey(sess, "flash") }
 
 // mac is the MAC of a cookie's secret and time under SESSION_KEY.
 func (s *sessions) mac(secretAndTime []byte) []byte {
@@ -279,11 +273,16 @@ func (s *sessions) markerTTL() time.Duration { return max(s.rotate, unconfirmedT
 // markerAEAD seals the markers left at old's key: its key takes both old's
 // secret and SESSION_KEY, so that an old cookie and a copy of Redis (its AOF,
 // a backup) cannot follow the session's rotations.
-func (s *sessions) markerAEAD(old session) cipher.AEAD {
+func (s *sessions) markerAEAD(old session) cipher.AEAD { return s.withKey(old, "marker") }
+
+// withKey is an AEAD whose key derives from both sess's secret and SESSION_KEY,
+// for what label names: neither a client's secret nor the server's key alone
+// opens it.
+func (s *sessions) withKey(sess session, label string) cipher.AEAD {
 	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte("giropops-senhas marker v1\x00"))
-	m.Write(old.secret)
-	_, aead := derive(m.Sum(nil), "giropops-senhas marker v1")
+	m.Write([]byte("giropops-senhas " + label + " v1\x00"))
+	m.Write(sess.secret)
+	_, aead := derive(m.Sum(nil), "giropops-senhas "+label+" v1")
 	return aead
 }
 
