@@ -74,12 +74,13 @@ func buildArgs(t *testing.T) []string {
 }
 
 // imageBin builds `make image-bins` for arch into a directory of its own, with the
-// version and revision of dockerImage and without the GOFLAGS of the test's environment
-// (a user's shell has none), and returns the binary's sha256.
+// version and revision of dockerImage, and returns the binary's sha256. GOFLAGS is Go's
+// default, -buildvcs=auto, as on a user's machine: this one's go env file says
+// -buildvcs=false, which would hide a Makefile that let git's state into the binary.
 func imageBin(t *testing.T, arch string) string {
 	t.Helper()
 	dist, s := t.TempDir(), dockerStamp(t)
-	run(t, []string{"GOFLAGS="}, "make", "--no-print-directory", "image-bins", "IMAGE_ARCHES="+arch,
+	run(t, []string{"GOFLAGS=-buildvcs=auto"}, "make", "--no-print-directory", "image-bins", "IMAGE_ARCHES="+arch,
 		"IMAGE_DIST="+dist, "VERSION="+s.version, "REVISION="+s.revision)
 	return fileSHA256(t, filepath.Join(dist, "bin", "linux-"+arch, "giropops-senhas"))
 }
@@ -118,10 +119,10 @@ type config struct {
 		Env          []string
 		ExposedPorts map[string]struct{}
 		Labels       map[string]string
-		Healthcheck  *struct {
-			Test                          []string
+		Healthcheck  struct {
+			Test                           []string
 			Interval, Timeout, StartPeriod time.Duration
-			Retries                       int
+			Retries                        int
 		}
 	}
 }
@@ -147,7 +148,7 @@ func TestDockerfileGoImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	arg := regexp.MustCompile(`(?m)^ARG GO_IMAGE=golang:([0-9.]+)-[a-z]+(@sha256:[0-9a-f]{64})?$`).FindSubmatch(dockerfile)
+	arg := regexp.MustCompile(`(?m)^ARG GO_IMAGE=golang:([0-9.]+)-[a-z0-9.]+(@sha256:[0-9a-f]{64})?$`).FindSubmatch(dockerfile)
 	if toolchain == nil || arg == nil {
 		t.Fatalf("go.mod's toolchain line %q, the Dockerfile's ARG GO_IMAGE=golang:<version>-<distro>[@sha256:<digest>] %q", toolchain, arg)
 	}
