@@ -55,7 +55,7 @@ go-image: ## The local Go image for the Dockerfile's build stage, as giropops-se
 
 # `docker build` as the course runs it (the legacy builder), from the sources: modules come
 # from the module proxy (`go env GOPROXY`), as they would for a user of the golang image.
-image-docker: ## [cold 2 min] Build the Dockerfile with docker build, from the sources, as giropops-senhas:docker.
+image-docker: ## [cold 98 s, warm 2 s] Build the Dockerfile with docker build, from the sources, as giropops-senhas:docker.
 	@$(DOCKER) image inspect $(GO_LOCAL) >/dev/null 2>&1 || scripts/image/go-image.sh $(GO_LOCAL)
 	DOCKER_BUILDKIT=0 $(DOCKER) build -t $(BIN):docker --build-arg GO_IMAGE=$(GO_LOCAL) \
 	  --build-arg VERSION=$(VERSION) --build-arg REVISION=$(REVISION) \
@@ -72,7 +72,7 @@ down: ## Remove the containers and network of `make up` (the Redis volume stays;
 
 # E2E_FLAGS=-short skips TestReproducibleBuild's builds (one of them cold), for quick local runs;
 # `make test` and CI run everything.
-test-image: $(STATICCHECK) ## [warm 4 min, cold 5 min] ocibuild's checks and tests, then the end-to-end test against the Docker engine.
+test-image: $(STATICCHECK) ## [warm 5 min, cold 9 min] ocibuild's checks and tests, then the end-to-end test against the Docker engine.
 	go -C tools/ocibuild vet ./...
 	cd tools/ocibuild && $(STATICCHECK) ./...
 	go -C tools/ocibuild test -count=1 ./...
