@@ -1,31 +1,61 @@
-# The giropops-senhas image for those who build with Docker. `make image` is the
-# reference build (tools/ocibuild: reproducible, multi-arch, one layer); this file gives
-# the same files and configuration, and CI checks that it does (test/e2e).
+# The giropops-senhas image, built the way the course builds images: a build stage with
+# the Go toolchain, then an empty image with only the program and two small files.
 #
-# It copies a binary that is already built, because no Go image can be pulled where this
-# project is built and tested. Build the binaries first, with the pinned toolchain:
+#   docker build -t giropops-senhas .
 #
-#   make image-bins      # dist/bin/linux-amd64/giropops-senhas, dist/bin/linux-arm64/...
-#   docker build --build-arg TARGETARCH=amd64 -t giropops-senhas .
-#
-# (BuildKit sets TARGETARCH by itself; the legacy builder needs the --build-arg.)
-# Unlike `make image`, docker build stamps the build time, so its digest changes every build.
-FROM scratch
+# The result has the same files and configuration as `make image`, which builds the image
+# without Docker, reproducible to the digest, for linux/amd64 and linux/arm64
+# (docs/image.md). BuildKit and the legacy builder both build this file; with buildx,
+# `docker buildx build --platform linux/amd64,linux/arm64 .` cross-compiles both.
 
+# The official Go image at go.mod's toolchain version. NOT PINNED BY DIGEST YET: no public
+# record of golang:1.27.4-trixie's digest could be read where this was written (offline).
+# Look up its index digest and append it as @sha256:... (docs/image.md):
+#   docker buildx imagetools inspect golang:1.27.4-trixie
+ARG GO_IMAGE=golang:1.27.4-trixie
+
+# Compile on the builder's own platform and cross-compile for the target: no emulation.
+# BuildKit sets BUILDPLATFORM; the legacy builder leaves it empty, and plain "linux"
+# then means its own platform.
+FROM --platform=${BUILDPLATFORM:-linux} ${GO_IMAGE} AS build
+WORKDIR /src
+
+# The modules first: this layer stays cached until go.mod or go.sum change.
+COPY go.mod go.sum ./
+RUN go mod download
+
+COPY cmd/ cmd/
+COPY internal/ internal/
+
+# The same build as `make image-bins`: static, stripped, no paths, version-stamped.
+# BuildKit sets TARGETOS and TARGETARCH; left empty (legacy builder), Go builds for the
+# builder's own platform.
+ARG TARGETOS
 ARG TARGETARCH
 ARG VERSION=dev
 ARG REVISION=unknown
-ARG CREATED=1970-01-01T00:00:00Z
+ENV CGO_ENABLED=0 GOAMD64=v1 GOARM64=v8.0
+RUN GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath -buildvcs=false \
+      -ldflags "-s -w -buildid= -X main.version=$VERSION -X main.revision=$REVISION" \
+      -o /out/giropops-senhas ./cmd/giropops-senhas
+
+# The image: nothing but what the program needs.
+FROM scratch
 
 # One user, 65532 "nonroot" (distroless's), for tools that look names up.
 COPY deploy/docker/rootfs/ /
-COPY dist/bin/linux-${TARGETARCH}/giropops-senhas /giropops-senhas
+COPY --from=build /out/giropops-senhas /giropops-senhas
 
 USER 65532:65532
 EXPOSE 5000
 ENTRYPOINT ["/giropops-senhas"]
 HEALTHCHECK --interval=5s --timeout=3s --start-period=5s --retries=3 CMD ["/giropops-senhas", "healthcheck"]
 
+# The same labels as make image, which stamps the commit's version, revision and time
+# (make image-docker passes them as build arguments).
+ARG VERSION=dev
+ARG REVISION=unknown
+ARG CREATED=1970-01-01T00:00:00Z
 LABEL org.opencontainers.image.title="giropops-senhas" \
       org.opencontainers.image.description="Giropops Senhas: password generator of the LINUXtips PICK course, in Go" \
       org.opencontainers.image.source="https://github.com/giropops/giropops-senhas" \

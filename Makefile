@@ -16,7 +16,9 @@ REVISION ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export SOURCE_DATE_EPOCH
 LDFLAGS  := -s -w -buildid= -X main.version=$(VERSION) -X main.revision=$(REVISION)
-GOBUILD  := go build -trimpath -ldflags '$(LDFLAGS)'
+# -buildvcs=false: the version and revision come from LDFLAGS, and the bytes must not depend
+# on the checkout (docker build's context has no .git: its binary must equal image-bins').
+GOBUILD  := go build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
 
 # Targets that `make test` runs after the Go tests; the mk/*.mk files add to it.
 TEST_TARGETS :=

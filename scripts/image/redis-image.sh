@@ -22,14 +22,8 @@ mkdir -p "$root/usr/bin" "$root/etc" "$ctx/data"
 # argv[0]: copy the file it points at under the name redis-server.
 cp -L /usr/bin/redis-server /usr/bin/redis-cli "$root/usr/bin/"
 
-# Every library and the loader, at the path ldd resolves (the loader's path is the one
-# written in the binaries).
-ldd /usr/bin/redis-server /usr/bin/redis-cli |
-  awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(0x/ { print $1 }' | sort -u |
-  while read -r lib; do
-    mkdir -p "$root$(dirname "$lib")"
-    cp -L "$lib" "$root$lib"
-  done
+# Every library and the loader they need.
+scripts/image/libs.sh "$root" /usr/bin/redis-server /usr/bin/redis-cli
 
 printf 'root:x:0:0:root:/root:/sbin/nologin\nredis:x:999:999:redis:/data:/sbin/nologin\n' >"$root/etc/passwd"
 printf 'root:x:0:\nredis:x:999:\n' >"$root/etc/group"

@@ -6,9 +6,14 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCompose runs compose.yaml with Debian's docker-compose: both services healthy and
@@ -73,5 +78,62 @@ func TestCompose(t *testing.T) {
 	b.base = "http://" + published(t, app)
 	if got := b.history(); len(got) != 1 || got[0] != resp.Senha {
 		t.Fatalf("history after down and up: %q, want [%q]", got, resp.Senha)
+	}
+}
+
+// TestComposeBuild runs `docker-compose up --build` in a fresh clone of the commit: compose
+// builds the app's image from the Dockerfile and the app serves. The one addition is a
+// second compose file with the build arguments of `make image-docker` (the local Go image,
+// since the golang image cannot be pulled here; its version and revision, so that the
+// build reuses that build's layers); the image gets a tag of its own.
+func TestComposeBuild(t *testing.T) {
+	need(t, "docker-compose")
+	dockerBuilt(t)
+	src := filepath.Join(t.TempDir(), "src")
+	run(t, nil, "git", "clone", "--quiet", root, src)
+	runIn(t, src, nil, "git", "checkout", "--quiet", "--detach", run(t, nil, "git", "rev-parse", "HEAD"))
+	offline := "services:\n  app:\n    build:\n      args:\n"
+	for _, a := range buildArgs(t) {
+		k, v, _ := strings.Cut(a, "=")
+		offline += fmt.Sprintf("        %s: %q\n", k, v)
+	}
+	if err := os.WriteFile(filepath.Join(src, "offline.yaml"), []byte(offline), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	project := uniqueName("gse2ecomposebuild")
+	env := []string{"PORT=", "APP_TAG=" + project}
+	compose := func(args ...string) string {
+		t.Helper()
+		return runIn(t, src, env, "docker-compose", append([]string{"-p", project, "-f", "compose.yaml", "-f", "offline.yaml"}, args...)...)
+	}
+	t.Cleanup(func() {
+		if out, err := tryRunIn(src, env, "docker-compose", "-p", project, "-f", "compose.yaml", "-f", "offline.yaml", "down", "-v"); err != nil {
+			t.Errorf("docker-compose down: %v\n%s", err, out)
+		}
+		_, _ = tryRun(nil, "docker", "image", "rm", "giropops-senhas:"+project)
+	})
+	start := time.Now()
+	compose("up", "-d", "--build")
+	t.Logf("docker-compose up --build: %s", time.Since(start).Round(time.Second))
+
+	app := compose("ps", "-q", "app")
+	if got, want := inspect(t, "{{.Config.Image}}", app), "giropops-senhas:"+project; got != want {
+		t.Fatalf("compose's app runs %s, want the image it built, %s", got, want)
+	}
+	waitHealthy(t, app)
+	b := newBrowser(t, published(t, app))
+	if senha, got := b.generate(16), b.history(); len(got) != 1 || got[0] != senha {
+		t.Fatalf("history: %q, want [%q]", got, senha)
+	}
+	// The same files as the image make image-docker built from the checkout, unless the
+	// checkout is modified (the clone has the commit, not the changes).
+	if v := dockerStamp(t).version; strings.HasSuffix(v, "-dirty") {
+		t.Logf("the checkout is modified (%s): its image is not compared", v)
+		return
+	}
+	want, _ := savedImage(t, dockerImage)
+	if got, _ := savedImage(t, "giropops-senhas:"+project); !reflect.DeepEqual(got, want) {
+		t.Errorf("compose's image files:\n got %v\nwant %v (make image-docker's)", got, want)
 	}
 }

@@ -3,11 +3,10 @@
 package e2e
 
 import (
-	"encoding/json"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -17,7 +16,9 @@ import (
 // TestCourseCommands runs the README's "As the course runs it" commands exactly as
 // written (the block between the course:begin and course:end markers), then checks that
 // the app answers on 127.0.0.1:5000 and keeps its history in the Redis container, and
-// runs the block's clean-up commands (course-cleanup markers) at the end.
+// runs the block's clean-up commands (course-cleanup markers) at the end. It runs them
+// twice: with the image `make image` built, then with the image docker build built from
+// the Dockerfile (make image-docker), the block's one change being that image's name.
 func TestCourseCommands(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	if err != nil {
@@ -39,6 +40,20 @@ func TestCourseCommands(t *testing.T) {
 	} else {
 		l.Close()
 	}
+	t.Run("make_image", func(t *testing.T) { courseCommands(t, up, cleanup) })
+	t.Run("docker_build", func(t *testing.T) {
+		dockerBuilt(t)
+		// The app's image is the last word of a line: giropops-senhas, that is :latest.
+		app := regexp.MustCompile(`(?m) giropops-senhas$`)
+		if len(app.FindAllString(up, -1)) != 1 {
+			t.Fatalf("the course's commands name the app's image giropops-senhas at the end of one line, no more:\n%s", up)
+		}
+		courseCommands(t, app.ReplaceAllString(up, " "+dockerImage), cleanup)
+	})
+}
+
+// courseCommands runs the commands up, checks the app and its history, and runs cleanup.
+func courseCommands(t *testing.T, up, cleanup string) {
 	t.Cleanup(func() {
 		if out, err := tryRun(nil, "bash", "-c", cleanup); err != nil {
 			t.Errorf("the README's clean-up commands: %v\n%s", err, out)
@@ -48,20 +63,16 @@ func TestCourseCommands(t *testing.T) {
 
 	waitHealthy(t, "giropops-senhas-app")
 	b := newBrowser(t, "127.0.0.1:5000")
-	code, body := b.do("POST", "/api/gerar-senha", "application/json", `{"tamanho": 20}`)
-	var resp struct{ Senha string }
-	if err := json.Unmarshal([]byte(body), &resp); code != http.StatusOK || err != nil || len(resp.Senha) != 20 {
-		t.Fatalf("POST /api/gerar-senha on :5000: %d %s", code, body)
-	}
-	if got := b.history(); len(got) != 1 || got[0] != resp.Senha {
-		t.Fatalf("history: %q, want [%q]", got, resp.Senha)
+	senha := b.generate(20)
+	if got := b.history(); len(got) != 1 || got[0] != senha {
+		t.Fatalf("history: %q, want [%q]", got, senha)
 	}
 	// The history is in the Redis container, sealed.
 	key := docker(t, "exec", "redis", "redis-cli", "--scan", "--pattern", "senhas:sessao:*")
 	if key == "" || strings.Contains(key, "\n") {
 		t.Fatalf("session keys in the Redis container: %q, want one", key)
 	}
-	if got := docker(t, "exec", "redis", "redis-cli", "--no-raw", "LRANGE", key, "0", "-1"); strings.Contains(got, resp.Senha) {
+	if got := docker(t, "exec", "redis", "redis-cli", "--no-raw", "LRANGE", key, "0", "-1"); strings.Contains(got, senha) {
 		t.Fatalf("Redis holds the password in clear: %s", got)
 	}
 }

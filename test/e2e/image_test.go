@@ -160,26 +160,6 @@ func TestImageGerar(t *testing.T) {
 	}
 }
 
-// TestDockerfileMatchesMakeImage builds the Dockerfile with the engine and compares it
-// with `make image`: the same files (names, modes, owners, contents) and configuration.
-func TestDockerfileMatchesMakeImage(t *testing.T) {
-	// One make run builds both, so both stamp the same version and revision.
-	run(t, nil, "make", "--no-print-directory", "image", "image-dockerfile")
-	const built = "giropops-senhas:dockerfile"
-	want, _ := savedImage(t, appImage)
-	got, layers := savedImage(t, built)
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Dockerfile files:\n got %v\nwant %v", got, want)
-	}
-	if layers > 2 {
-		t.Errorf("Dockerfile image has %d layers, want at most 2", layers)
-	}
-	cfg := "{{json .Config}} {{.Os}}/{{.Architecture}}"
-	if g, w := inspect(t, cfg, built), inspect(t, cfg, appImage); g != w {
-		t.Errorf("Dockerfile config:\n%s\nmake image config:\n%s", g, w)
-	}
-}
-
 // TestArm64BinaryRuns runs the arm64 binary of the image under Debian's qemu-user-static:
 // it prints its version, serves, passes its own health check and stops cleanly.
 func TestArm64BinaryRuns(t *testing.T) {

@@ -67,6 +67,17 @@ func (b *browser) session() string {
 	return ""
 }
 
+// generate is POST /api/gerar-senha for one password of n characters.
+func (b *browser) generate(n int) string {
+	b.t.Helper()
+	code, body := b.do("POST", "/api/gerar-senha", "application/json", fmt.Sprintf(`{"tamanho": %d}`, n))
+	var resp struct{ Senha string }
+	if err := json.Unmarshal([]byte(body), &resp); code != http.StatusOK || err != nil || len(resp.Senha) != n {
+		b.t.Fatalf("POST /api/gerar-senha on %s: %d %s", b.base, code, body)
+	}
+	return resp.Senha
+}
+
 // history is GET /api/senhas: the session's passwords, newest first.
 func (b *browser) history() []string {
 	b.t.Helper()
