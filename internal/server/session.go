@@ -165,9 +165,7 @@ func (s *sessions) encode(sess session) string {
 	if sess.cookie != "" {
 		return sess.cookie
 	}
-	b := make([]byte, secretSize+8, secretSize+8+sha256.Size)
-	copy(b, sess.secret)
-	binary.BigEndian.PutUint64(b[secretSize:], uint64(sess.minted.UnixMilli()))
+	b := appendTime(sess.secret, sess.minted)
 	return base64.RawURLEncoding.EncodeToString(append(b, s.mac(b)...))
 }
 

@@ -526,6 +526,20 @@ func rotating() (*clock, server.Config) {
 	return clk, cfg
 }
 
+// sessionKeys derives, from a cookie alone, what an attacker who holds it
+// can (seal.go): its list's store key and the AEAD that seals the list.
+func sessionKeys(t *testing.T, cookie string) (string, cipher.AEAD) {
+	t.Helper()
+	raw, _ := base64.RawURLEncoding.DecodeString(cookie)
+	k, err := hkdf.Expand(sha256.New, raw[:32], "giropops-senhas sessao v1", 48)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := aes.NewCipher(k[16:])
+	aead, _ := cipher.NewGCM(block)
+	return "senhas:sessao:" + hex.EncodeToString(k[:16]), aead
+}
+
 // stores are the two stores the session tests run on.
 func stores() map[string]func(t *testing.T) server.History {
 	return map[string]func(t *testing.T) server.History{
@@ -591,14 +605,7 @@ func TestTwoSessionCookiesAreNone(t *testing.T) {
 func TestForgedFlashNotShown(t *testing.T) {
 	ts := newServer(t, server.ScopeSession, memoryStore())
 	_, c := gen(t, ts.URL, "")
-	raw, _ := base64.RawURLEncoding.DecodeString(c)
-	// The attacker derives the session's sealing key as the server does (seal.go).
-	k, err := hkdf.Expand(sha256.New, raw[:32], "giropops-senhas sessao v1", 48)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, _ := aes.NewCipher(k[16:])
-	aead, _ := cipher.NewGCM(block)
+	_, aead := sessionKeys(t, c)
 	plain := fmt.Sprintf(`{"t":%d,"s":["Attacker-Knows-This-1"],"b":128,"f":"tamanho=4","ok":true}`, time.Now().UnixMilli())
 	padded := append([]byte(plain), 0x80)
 	for len(padded)%48 != 0 {
@@ -807,12 +814,7 @@ func TestMarkerNeedsSessionKey(t *testing.T) {
 	clk, cfg := rotating()
 	ts := newServerWith(t, cfg, hist)
 	_, c := gen(t, ts.URL, "")
-	raw, _ := base64.RawURLEncoding.DecodeString(c)
-	k, err := hkdf.Expand(sha256.New, raw[:32], "giropops-senhas sessao v1", 48)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := "senhas:sessao:" + hex.EncodeToString(k[:16])
+	key, aead := sessionKeys(t, c)
 	clk.add(time.Hour)
 	if _, next := list(t, ts.URL, c); next == c || next == "" {
 		t.Fatal("no rotation")
@@ -821,8 +823,6 @@ func TestMarkerNeedsSessionKey(t *testing.T) {
 	if err != nil || len(marker) < 29 {
 		t.Fatalf("no marker at the old key %s: %q %v", key, marker, err)
 	}
-	block, _ := aes.NewCipher(k[16:])
-	aead, _ := cipher.NewGCM(block)
 	if _, err := aead.Open(nil, []byte(marker[1:13]), []byte(marker[13:]), []byte(key+":marcador")); err == nil {
 		t.Fatal("the rotation's marker opens with the old cookie's key alone")
 	}
